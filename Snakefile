@@ -1,0 +1,39 @@
+# Reproducibility workflow for EvoAug (Lee et al. 2023), ImaGene (Torada et al. 2019) and
+# Cecil & Sugden (2023). Run `snakemake --cores N` (default preset), add
+# `--configfile config/presets/smoke.yaml` or `.../paper.yaml` for the other presets, or name one
+# figure file to build only that figure.
+
+import os
+import sys
+from pathlib import Path
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+# The library lives in src/genomic_dl; make it importable here and in every job's Python,
+# also inside per-rule conda environments that do not have it installed.
+SRC = str(Path(workflow.basedir) / "src")
+sys.path.insert(0, SRC)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/simulation.smk"
+include: "workflow/rules/imagene.smk"
+
+
+localrules:
+    all,
+
+
+rule all:
+    default_target: True
+    input:
+        IMAGENE_FIGURES,

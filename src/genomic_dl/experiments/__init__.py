@@ -1,0 +1,1 @@
+"""Paper-specific experiments built from the generic popgen / nn pieces."""

@@ -1,0 +1,77 @@
+"""ImaGene (Torada et al. 2019) figures."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from genomic_dl.io import atomic_path  # noqa: E402
+
+SORTING_LABELS = {"none": "unsorted", "rows": "rows sorted", "cols": "columns sorted", "rows_cols": "rows + columns sorted"}
+
+
+def collect_binary_evaluations(records: Sequence[dict], paths: Sequence[str]) -> pd.DataFrame:
+    """One row per trained network: the record's keys (sorting, S, seed) plus its evaluation JSON."""
+    rows = []
+    for record, path in zip(records, paths, strict=True):
+        with open(path) as handle:
+            evaluation = json.load(handle)
+        (tn, fp), (fn, tp) = evaluation["confusion_normalised"]
+        rows.append({**record, "accuracy": evaluation["accuracy"], "n_test": evaluation["n_test"],
+                     "neutral_as_neutral": tn, "neutral_as_selected": fp,
+                     "selected_as_neutral": fn, "selected_as_selected": tp})
+    return pd.DataFrame(rows)
+
+
+def summarise_over_seeds(per_seed: pd.DataFrame) -> pd.DataFrame:
+    """Mean and sd over seeds of accuracy and the normalised confusion entries, per (sorting, S)."""
+    cells = ["neutral_as_neutral", "neutral_as_selected", "selected_as_neutral", "selected_as_selected"]
+    grouped = per_seed.groupby(["sorting", "S"], sort=False)
+    summary = grouped.agg(
+        accuracy_mean=("accuracy", "mean"),
+        accuracy_sd=("accuracy", "std"),
+        n_seeds=("seed", "nunique"),
+        n_test=("n_test", "first"),
+        **{cell: (cell, "mean") for cell in cells},
+    ).reset_index()
+    summary["accuracy_sd"] = summary["accuracy_sd"].fillna(0.0)
+    return summary
+
+
+def plot_sorting_accuracy(summary: pd.DataFrame, sortings: Sequence[str], strengths: Sequence[int], pdf_path: str | os.PathLike) -> None:
+    """Fig 3: confusion matrices with sorting on x and S on y (mean over seeds), accuracy annotated."""
+    fig, axes = plt.subplots(len(strengths), len(sortings), figsize=(2.3 * len(sortings) + 1.2, 2.3 * len(strengths) + 0.8), squeeze=False)
+    image = None
+    for row, strength in enumerate(strengths):
+        for col, sorting in enumerate(sortings):
+            ax = axes[row, col]
+            cell = summary[(summary["sorting"] == sorting) & (summary["S"] == strength)].iloc[0]
+            matrix = np.array([[cell["neutral_as_neutral"], cell["neutral_as_selected"]],
+                               [cell["selected_as_neutral"], cell["selected_as_selected"]]])
+            image = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1)
+            for (i, j), value in np.ndenumerate(matrix):
+                ax.text(j, i, f"{value:.2f}", ha="center", va="center", color="white" if value > 0.6 else "black", fontsize=9)
+            ax.set_xticks([0, 1], ["N", "S"])
+            ax.set_yticks([0, 1], ["N", "S"])
+            ax.set_title(f"acc {cell['accuracy_mean']:.3f} ± {cell['accuracy_sd']:.3f}", fontsize=8)
+            if row == len(strengths) - 1:
+                ax.set_xlabel(f"predicted\n{SORTING_LABELS[sorting]}", fontsize=9)
+            if col == 0:
+                ax.set_ylabel(f"S = {strength}\ntrue", fontsize=9)
+    n_seeds = int(summary["n_seeds"].min())
+    n_test = int(summary["n_test"].min())
+    fig.suptitle(f"ImaGene Fig 3: detection accuracy by sorting (x) and selection strength (y)\n"
+                 f"mean over {n_seeds} seeds, {n_test} test images per network", fontsize=10)
+    fig.colorbar(image, ax=axes, shrink=0.6, label="fraction of true class")
+    with atomic_path(pdf_path) as tmp:
+        fig.savefig(tmp, format="pdf", bbox_inches="tight")
+    plt.close(fig)
+

@@ -1,0 +1,38 @@
+# Shared helpers: config cross-checks, per-job seeds, path builders.
+
+from genomic_dl.popgen.demography import validate_epochs
+from genomic_dl.seeds import derive_seed
+
+
+def config_error(key, message):
+    """Stop before any job runs, naming the offending config key."""
+    raise ValueError(f"invalid config: '{key}': {message}")
+
+
+SCENARIOS = config["simulation"]["scenarios"]
+for _name, _scenario in SCENARIOS.items():
+    try:
+        validate_epochs(_scenario["epochs"])
+    except ValueError as error:
+        config_error(f"simulation.scenarios.{_name}.epochs", error)
+
+
+def job_seed(*keys):
+    """Seed of one job: the config's master seed and the job's identity (wildcards)."""
+    return derive_seed(config["seed"], *keys)
+
+
+def simulation_shard(scenario, S, shard):
+    return f"results/simulations/{scenario}/S{S}/shard{shard}.npz"
+
+
+def imagene_image_shard(scenario, sorting, S, shard):
+    return f"results/images/imagene/{scenario}/{sorting}/S{S}/shard{shard}.npz"
+
+
+wildcard_constraints:
+    scenario="|".join(SCENARIOS),
+    S=r"\d+",
+    shard=r"\d+",
+    seed=r"\d+",
+    sorting="none|rows|cols|rows_cols",

@@ -1,0 +1,17 @@
+# Population-genetic simulation (msprime): one shard of replicates per job.
+
+
+rule simulate_msprime:
+    output:
+        simulation_shard("{scenario}", "{S}", "{shard}"),
+    log:
+        "logs/simulate/{scenario}/S{S}/shard{shard}.log",
+    params:
+        scenario=lambda w: SCENARIOS[w.scenario],
+        n_replicates=config["simulation"]["replicates_per_shard"],
+        seed=lambda w: job_seed("simulate", w.scenario, w.S, w.shard),
+    threads: 1
+    conda:
+        "../../envs/simulation.yaml"
+    script:
+        "../../scripts/simulate_msprime.py"
