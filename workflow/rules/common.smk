@@ -30,6 +30,11 @@ def imagene_image_shard(scenario, sorting, S, shard):
     return f"results/images/imagene/{scenario}/{sorting}/S{S}/shard{shard}.npz"
 
 
+def imagene_image_shards(scenario, S, shards):
+    """Input function: image shards of class S (None = the job's {S} wildcard) in the job's {sorting}."""
+    return lambda w: [imagene_image_shard(scenario, w.sorting, w.S if S is None else S, i) for i in shards]
+
+
 wildcard_constraints:
     scenario="|".join(SCENARIOS),
     S=r"\d+",

@@ -21,11 +21,6 @@ IMAGENE_FIGURES = [
 ]
 
 
-def fig3_images(S, shards):
-    """Input function: image shards of class S (0 = neutral) for the given shard indices."""
-    return lambda w: [imagene_image_shard(FIG3["scenario"], w.sorting, S if S is not None else w.S, i) for i in shards]
-
-
 rule imagene_images:
     input:
         simulation_shard("{scenario}", "{S}", "{shard}"),
@@ -44,8 +39,8 @@ rule imagene_images:
 
 rule imagene_fig3_train:
     input:
-        neutral=fig3_images(0, FIG3_TRAIN_SHARDS),
-        selected=fig3_images(None, FIG3_TRAIN_SHARDS),
+        neutral=imagene_image_shards(FIG3["scenario"], 0, FIG3_TRAIN_SHARDS),
+        selected=imagene_image_shards(FIG3["scenario"], None, FIG3_TRAIN_SHARDS),
     output:
         model=f"{FIG3_DIR}/{{sorting}}/S{{S}}/seed{{seed}}/model.pt",
         history=f"{FIG3_DIR}/{{sorting}}/S{{S}}/seed{{seed}}/history.csv",
@@ -68,8 +63,8 @@ rule imagene_fig3_train:
 rule imagene_fig3_evaluate:
     input:
         model=rules.imagene_fig3_train.output.model,
-        neutral=fig3_images(0, FIG3_TEST_SHARDS),
-        selected=fig3_images(None, FIG3_TEST_SHARDS),
+        neutral=imagene_image_shards(FIG3["scenario"], 0, FIG3_TEST_SHARDS),
+        selected=imagene_image_shards(FIG3["scenario"], None, FIG3_TEST_SHARDS),
     output:
         f"{FIG3_DIR}/{{sorting}}/S{{S}}/seed{{seed}}/evaluation.json",
     log:

@@ -58,6 +58,7 @@ def trainer_config(training: dict, n_train_shards: int) -> TrainerConfig:
         max_epochs=n_train_shards if on_the_fly else training["max_epochs"],
         early_stopping_patience=None if on_the_fly else training["early_stopping_patience"],
         restore_best=training["restore_best"],
+        valid_loss_includes_penalty=True,  # as Keras' val_loss, which includes the regulariser
     )
 
 
@@ -102,7 +103,6 @@ def train_binary_detector(
         device,
         penalty=lambda m: m.regularization_penalty(),
         log=log,
-        generator=generator,
     )
     return model, history
 

@@ -1,0 +1,96 @@
+"""The JSON schema accepts every preset and stops bad configs before any job, naming the key."""
+
+import copy
+import subprocess
+import sys
+
+import pytest
+import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from conftest import PRESETS, REPO, load_preset
+
+SCHEMA = str(REPO / "workflow" / "schemas" / "config.schema.yaml")
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_presets_are_valid(preset):
+    config = load_preset(preset)
+    validate(config, SCHEMA)
+    assert config["preset"] == preset
+
+
+def check_rejected(config, *fragments):
+    with pytest.raises(WorkflowError) as error:
+        validate(config, SCHEMA)
+    message = str(error.value)
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_unknown_key_is_rejected_by_name():
+    config = load_preset("default")
+    config["imagene"]["fig3"]["sortings_typo"] = ["rows"]
+    check_rejected(config, "sortings_typo")
+
+
+def test_wrong_type_is_rejected_with_path():
+    config = load_preset("default")
+    config["simulation"]["replicates_per_shard"] = "many"
+    check_rejected(config, "replicates_per_shard", "'many' is not of type 'integer'")
+
+
+def test_out_of_range_values_are_rejected():
+    config = load_preset("default")
+    config["imagene"]["preprocessing"]["min_maf"] = 0.7
+    check_rejected(config, "min_maf", "0.7")
+    config = load_preset("default")
+    config["simulation"]["scenarios"]["three_epoch"]["selection"]["start_frequency"] = 1.5
+    check_rejected(config, "start_frequency")
+    config = load_preset("default")
+    config["imagene"]["fig3"]["sortings"] = ["rows", "diagonal"]
+    check_rejected(config, "sortings", "diagonal")
+
+
+def test_missing_key_is_rejected():
+    config = load_preset("default")
+    del config["seed"]
+    check_rejected(config, "'seed' is a required property")
+
+
+def run_dry(tmp_path, override):
+    """`snakemake -n` with an override config file; returns the completed process."""
+    path = tmp_path / "override.yaml"
+    path.write_text(yaml.safe_dump(override))
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", str(path), "--directory", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_snakemake_stops_before_any_job_on_a_bad_config(tmp_path):
+    result = run_dry(tmp_path, {"imagene": {"training": {"batch_size": 0}}})
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "batch_size" in output and "minimum of 1" in output, output[-2000:]
+    assert "Job stats" not in output and not (tmp_path / "results").exists()
+
+
+def test_cross_key_check_names_the_key(tmp_path):
+    result = run_dry(tmp_path, {"imagene": {"fig3": {"scenario": "atlantis"}}})
+    assert result.returncode != 0
+    assert "imagene.fig3.scenario" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_preset_lists_the_fig3_target(tmp_path, preset):
+    args = [] if preset == "default" else ["--configfile", str(REPO / "config" / "presets" / f"{preset}.yaml")]
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--directory", str(tmp_path), *args],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "results/imagene2019/fig3_sorting_accuracy.pdf" in result.stdout
+    seeds = load_preset(preset)["imagene"]["fig3"]["seeds"]
+    assert (2 if preset == "smoke" else 5) <= len(seeds) <= 10

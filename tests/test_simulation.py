@@ -1,0 +1,114 @@
+"""msprime scenarios against published msms behaviour (FACTS.md) and forward-time theory."""
+
+import numpy as np
+import pytest
+
+from genomic_dl.popgen.demography import build_demography, size_at, validate_epochs
+from genomic_dl.popgen.simulate import ARRAY_KEYS, selection_coefficients, simulate_shard
+from genomic_dl.popgen.trajectory import forward_sweeps, selection_step
+
+
+def deterministic_frequency(p0, s_hom, dominance, generations):
+    p = np.array([p0])
+    for _ in range(generations):
+        p = selection_step(p, s_hom, dominance)
+    return float(p[0])
+
+
+@pytest.fixture(scope="module")
+def neutral(three_epoch):
+    return simulate_shard(three_epoch, S=0, n_replicates=150, seed=11)
+
+
+@pytest.fixture(scope="module")
+def sweep200(three_epoch):
+    return simulate_shard(three_epoch, S=200, n_replicates=120, seed=12)
+
+
+def test_shard_format(neutral, three_epoch):
+    arrays, metadata = neutral
+    assert set(arrays) == set(ARRAY_KEYS)
+    genotypes, offsets, positions = arrays["genotypes"], arrays["offsets"], arrays["positions"]
+    assert genotypes.dtype == np.uint8 and genotypes.shape[0] == three_epoch["n_haplotypes"]
+    assert offsets[0] == 0 and offsets[-1] == genotypes.shape[1] == positions.size
+    assert np.all(np.diff(offsets) > 0)
+    assert set(np.unique(genotypes)) <= {0, 1}
+    # Every site is segregating in the sample (infinite sites, no fixed mutations in output).
+    counts = genotypes.sum(axis=0)
+    assert np.all((counts > 0) & (counts < three_epoch["n_haplotypes"]))
+    for start, stop in zip(offsets[:-1], offsets[1:]):
+        block = positions[start:stop]
+        assert np.all(np.diff(block) > 0) and block[0] >= 0 and block[-1] < three_epoch["sequence_length"]
+    assert np.all(np.isnan(arrays["sweep_frequency"]))
+    assert metadata["engine"] == "msprime" and metadata["seed"] == 11 and metadata["engine_version"]
+
+
+def test_neutral_segregating_sites_match_msms(neutral):
+    # msms with theta = 48, rho = 32 under the three-epoch model gives about 310 sites (FACTS.md).
+    sites = np.diff(neutral[0]["offsets"])
+    standard_error = sites.std() / np.sqrt(sites.size)
+    assert abs(sites.mean() - 310) < 4 * standard_error + 10, sites.mean()
+
+
+def test_partial_sweeps_reduce_diversity_and_follow_the_forward_trajectory(neutral, sweep200, three_epoch):
+    neutral_sites = np.diff(neutral[0]["offsets"]).mean()
+    sweep_sites = np.diff(sweep200[0]["offsets"]).mean()
+    # Partial sweeps (present frequency ~0.75) remove diversity, but less than a complete sweep
+    # (msms: ~165 sites for a complete s_het = 0.01 sweep).
+    assert 180 < sweep_sites < neutral_sites - 30, (sweep_sites, neutral_sites)
+    frequency = sweep200[0]["sweep_frequency"]
+    selection = three_epoch["selection"]
+    _, s_hom = selection_coefficients(200, three_epoch["reference_size"])
+    expected = deterministic_frequency(selection["start_frequency"], s_hom, selection["dominance"], selection["start_generations_ago"])
+    assert 0.75 < expected < 0.85  # FACTS.md: about 0.8
+    assert abs(frequency.mean() - expected) < 0.08
+    assert np.all((frequency > 0) & (frequency <= 1))
+    assert np.all(sweep200[0]["selection_coefficient"] == 200)
+
+
+def test_forward_sweeps_converge_to_deterministic_trajectory_for_large_population():
+    epochs = [{"start": 0, "size": 1e9}]
+    outcome = forward_sweeps(np.random.default_rng(1), 50, s_hom=0.01, dominance=0.5, start_frequency=0.01, generations=600, epochs=epochs)
+    expected = deterministic_frequency(0.01, 0.01, 0.5, 600)
+    assert 0.15 < expected < 0.2  # FACTS.md: about 0.17 for s_het = 0.005
+    np.testing.assert_allclose(outcome.frequency, expected, atol=2e-3)
+    assert np.all(np.isnan(outcome.fixed_generations_ago))
+
+
+def test_strong_sweeps_that_fix_record_time_since_fixation(three_epoch):
+    arrays, _ = simulate_shard(three_epoch, S=400, n_replicates=40, seed=3)
+    fixed = np.isfinite(arrays["fixed_generations_ago"])
+    assert fixed.any(), "S = 400 from 1% over 600 generations should sometimes fix"
+    assert np.all(arrays["sweep_frequency"][fixed] == 1.0)
+    ago = arrays["fixed_generations_ago"][fixed]
+    assert np.all((ago >= 0) & (ago < 600))
+
+
+def test_same_seed_same_shard_and_different_seed_differs(three_epoch):
+    first, _ = simulate_shard(three_epoch, S=300, n_replicates=5, seed=99)
+    again, _ = simulate_shard(three_epoch, S=300, n_replicates=5, seed=99)
+    other, _ = simulate_shard(three_epoch, S=300, n_replicates=5, seed=100)
+    for key in ARRAY_KEYS:
+        np.testing.assert_array_equal(first[key], again[key])
+    assert first["genotypes"].shape != other["genotypes"].shape or not np.array_equal(first["genotypes"], other["genotypes"])
+
+
+def test_selection_coefficient_conversion():
+    assert selection_coefficients(200, 10_000) == (0.01, 0.02)
+
+
+def test_demography_epochs(three_epoch):
+    demography = build_demography(three_epoch["epochs"])
+    assert demography.num_populations == 1
+    np.testing.assert_array_equal(size_at(three_epoch["epochs"], [0, 2999, 3000, 3499, 3500, 1e6]), [20000, 20000, 2000, 2000, 10000, 10000])
+    with pytest.raises(ValueError, match="increase strictly"):
+        validate_epochs([{"start": 0, "size": 1}, {"start": 0, "size": 2}])
+    with pytest.raises(ValueError, match="start at 0"):
+        validate_epochs([{"start": 5, "size": 1}])
+
+
+def test_bad_arguments_are_rejected(three_epoch):
+    with pytest.raises(ValueError, match="S must be >= 0"):
+        simulate_shard(three_epoch, S=-1, n_replicates=1, seed=1)
+    with pytest.raises(ValueError, match="n_replicates"):
+        simulate_shard(three_epoch, S=0, n_replicates=0, seed=1)
