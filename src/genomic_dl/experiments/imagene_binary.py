@@ -8,6 +8,7 @@ held out for validation, and the network sees the rest once ("simulation on the 
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Callable, Sequence
 
@@ -72,7 +73,7 @@ def epoch_data_factory(
     """Return ``epoch_data(epoch) -> (train_loader, valid_loader)`` for the configured strategy."""
     if len(neutral_shards) != len(selected_shards):
         raise ValueError(f"{len(neutral_shards)} neutral but {len(selected_shards)} selected training shards")
-    split = lambda x, y: _split_loaders(x, y, training["validation_fraction"], training["batch_size"], generator)  # noqa: E731
+    split = functools.partial(_split_loaders, validation_fraction=training["validation_fraction"], batch_size=training["batch_size"], generator=generator)
     if training["strategy"] == "on_the_fly":
         def on_the_fly(epoch: int) -> tuple[DataLoader, DataLoader]:
             x, y = binary_tensors([neutral_shards[epoch]], [selected_shards[epoch]], invert)

@@ -61,9 +61,10 @@ def plot_sorting_accuracy(summary: pd.DataFrame, sortings: Sequence[str], streng
                 ax.text(j, i, f"{value:.2f}", ha="center", va="center", color="white" if value > 0.6 else "black", fontsize=9)
             ax.set_xticks([0, 1], ["N", "S"])
             ax.set_yticks([0, 1], ["N", "S"])
-            ax.set_title(f"acc {cell['accuracy_mean']:.3f} ± {cell['accuracy_sd']:.3f}", fontsize=8)
+            header = f"{SORTING_LABELS[sorting]}\n" if row == 0 else ""
+            ax.set_title(f"{header}acc {cell['accuracy_mean']:.3f} ± {cell['accuracy_sd']:.3f}", fontsize=8)
             if row == len(strengths) - 1:
-                ax.set_xlabel(f"predicted\n{SORTING_LABELS[sorting]}", fontsize=9)
+                ax.set_xlabel("predicted", fontsize=9)
             if col == 0:
                 ax.set_ylabel(f"S = {strength}\ntrue", fontsize=9)
     n_seeds = int(summary["n_seeds"].min())
