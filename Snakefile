@@ -27,6 +27,7 @@ validate(config, "workflow/schemas/config.schema.yaml")
 include: "workflow/rules/common.smk"
 include: "workflow/rules/simulation.smk"
 include: "workflow/rules/imagene.smk"
+include: "workflow/rules/cecil2023.smk"
 
 
 localrules:
@@ -37,3 +38,4 @@ rule all:
     default_target: True
     input:
         IMAGENE_FIGURES,
+        CECIL_FIGURES,

@@ -112,3 +112,102 @@ def test_bad_arguments_are_rejected(three_epoch):
         simulate_shard(three_epoch, S=-1, n_replicates=1, seed=1)
     with pytest.raises(ValueError, match="n_replicates"):
         simulate_shard(three_epoch, S=0, n_replicates=0, seed=1)
+
+
+# --- continuous prior, Gravel model, statistics against coalescent expectations -------------
+
+from genomic_dl.popgen.demography import gravel2011  # noqa: E402
+from genomic_dl.popgen.scenarios import check_scenario  # noqa: E402
+from genomic_dl.popgen.simulate import parse_strength  # noqa: E402
+from genomic_dl.popgen.statistics import pairwise_diversity, site_frequency_spectrum  # noqa: E402
+from conftest import load_preset  # noqa: E402
+
+SCENARIOS = load_preset("default")["simulation"]["scenarios"]
+
+
+def test_statistics_on_a_hand_made_shard():
+    genotypes = np.array([[1, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1]], dtype=np.uint8)
+    offsets = np.array([0, 2, 2, 4])  # replicate 1 has no sites
+    np.testing.assert_allclose(site_frequency_spectrum(genotypes, offsets), np.array([0, 2, 1, 1]) / 3)
+    np.testing.assert_allclose(site_frequency_spectrum(genotypes, offsets, rows=np.array([0, 1])), np.array([1, 1, 2]) / 3)
+    # pi per site = 2 k (n - k) / (n (n - 1)): k=2 -> 2/3, k=1 -> 2/3, k=3 -> 0
+    np.testing.assert_allclose(pairwise_diversity(genotypes, offsets), [4 / 3, 0, 2 / 3])
+
+
+def test_parse_strength():
+    assert parse_strength("200") == 200.0
+    assert parse_strength("U0-400") == (0.0, 400.0)
+    with pytest.raises(ValueError, match="U<low>-<high>"):
+        parse_strength("U400-0")
+    with pytest.raises(ValueError, match="expected a number"):
+        parse_strength("strong")
+
+
+def test_continuous_prior_draws_and_stores_one_S_per_replicate():
+    arrays, metadata = simulate_shard(SCENARIOS["three_epoch"], S=(0.0, 400.0), n_replicates=30, seed=4)
+    S = arrays["selection_coefficient"]
+    assert S.shape == (30,) and S.min() >= 0 and S.max() <= 400 and len(np.unique(S)) == 30
+    assert np.all(np.isfinite(arrays["sweep_frequency"]))
+    # stronger selection, higher present-day frequency (rank correlation over the shard)
+    ranks = lambda x: np.argsort(np.argsort(x))  # noqa: E731
+    assert np.corrcoef(ranks(S), ranks(arrays["sweep_frequency"]))[0, 1] > 0.6
+    assert metadata["selection_coefficient"] == [0.0, 400.0]
+
+
+def test_one_epoch_neutral_sfs_matches_theta_over_i():
+    scenario = SCENARIOS["one_epoch"]
+    arrays, _ = simulate_shard(scenario, S=0, n_replicates=200, seed=21)
+    theta = 4 * scenario["epochs"][0]["size"] * scenario["mutation_rate"] * scenario["sequence_length"]
+    sfs = site_frequency_spectrum(arrays["genotypes"], arrays["offsets"])
+    expected = theta / np.arange(1, 6)
+    # Replicate-to-replicate variation of xi_i is large (linked sites): compare the mean over
+    # 200 replicates with 15% tolerance on the first five classes, and the total with theory.
+    np.testing.assert_allclose(sfs[1:6], expected, rtol=0.15)
+    n = scenario["n_haplotypes"]
+    assert abs(sfs[1:n].sum() / (theta * np.sum(1 / np.arange(1, n))) - 1) < 0.08
+
+
+def test_three_epoch_diversity_matches_coalescent_expectation():
+    scenario = SCENARIOS["three_epoch"]
+    expected_t2 = build_demography(scenario["epochs"]).debug().mean_coalescence_time({"pop": 2})
+    expected_pi = 2 * scenario["mutation_rate"] * scenario["sequence_length"] * expected_t2
+    arrays, _ = simulate_shard(scenario, S=0, n_replicates=200, seed=22)
+    pi = pairwise_diversity(arrays["genotypes"], arrays["offsets"])
+    assert abs(pi.mean() - expected_pi) < 4 * pi.std() / np.sqrt(pi.size), (pi.mean(), expected_pi)
+
+
+def test_gravel_neutral_shard_rows_and_diversity():
+    scenario = SCENARIOS["gravel_neutral"]
+    arrays, metadata = simulate_shard(scenario, S=0, n_replicates=100, seed=23)
+    assert metadata["populations"] == ["YRI", "CEU", "CHB"]
+    n = 2 * scenario["diploids_per_population"]
+    np.testing.assert_array_equal(arrays["haplotype_population"], np.repeat([0, 1, 2], n))
+    debug = gravel2011(scenario["gravel2011"]).debug()
+    diversity = {}
+    for index, population in enumerate(("YRI", "CEU")):
+        expected = 2 * scenario["mutation_rate"] * scenario["sequence_length"] * debug.mean_coalescence_time({population: 2})
+        pi = pairwise_diversity(arrays["genotypes"], arrays["offsets"], rows=arrays["haplotype_population"] == index)
+        assert abs(pi.mean() - expected) < 4 * pi.std() / np.sqrt(pi.size), (population, pi.mean(), expected)
+        diversity[population] = pi.mean()
+    assert diversity["YRI"] > diversity["CEU"]  # out-of-Africa bottleneck
+
+
+def test_msprime_refuses_gravel_sweeps():
+    with pytest.raises(ValueError, match="need the slim engine"):
+        simulate_shard(SCENARIOS["gravel_neutral"], S=200, n_replicates=1, seed=1)
+
+
+@pytest.mark.parametrize(
+    "name, change, key",
+    [
+        ("three_epoch", {"engine": "slim"}, "three_epoch.engine"),
+        ("three_epoch", {"selection": {**SCENARIOS["three_epoch"]["selection"], "start_frequency": 1e-6}}, "start_frequency"),
+        ("gravel_ceu_sweep", {"focal_population": "ASW"}, "focal_population"),
+        ("gravel_neutral", {"selection": {"start_generations_ago": 600, "initial_copies": 1, "dominance": 0.5}}, "gravel_neutral.selection"),
+        ("gravel_neutral", {"gravel2011": {**SCENARIOS["gravel_neutral"]["gravel2011"], "T_europe_asia": 3000}}, "gravel2011"),
+    ],
+)
+def test_inconsistent_scenarios_are_rejected_by_key(name, change, key):
+    check_scenario(name, SCENARIOS[name])
+    with pytest.raises(ValueError, match=key):
+        check_scenario(name, {**SCENARIOS[name], **change})

@@ -1,6 +1,6 @@
 # Shared helpers: config cross-checks, per-job seeds, path builders.
 
-from genomic_dl.popgen.demography import validate_epochs
+from genomic_dl.popgen.scenarios import check_scenario
 from genomic_dl.seeds import derive_seed
 
 
@@ -12,9 +12,13 @@ def config_error(key, message):
 SCENARIOS = config["simulation"]["scenarios"]
 for _name, _scenario in SCENARIOS.items():
     try:
-        validate_epochs(_scenario["epochs"])
+        check_scenario(_name, _scenario)
     except ValueError as error:
-        config_error(f"simulation.scenarios.{_name}.epochs", error)
+        raise ValueError(f"invalid config: {error}") from None
+SCENARIOS_BY_ENGINE = {
+    engine: [name for name, scenario in SCENARIOS.items() if scenario["engine"] == engine]
+    for engine in ("msprime", "slim")
+}
 
 
 def job_seed(*keys):
@@ -37,7 +41,7 @@ def imagene_image_shards(scenario, S, shards):
 
 wildcard_constraints:
     scenario="|".join(SCENARIOS),
-    S=r"\d+",
+    S=r"\d+|U\d+-\d+",
     shard=r"\d+",
     seed=r"\d+",
     sorting="none|rows|cols|rows_cols",

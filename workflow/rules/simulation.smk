@@ -1,4 +1,4 @@
-# Population-genetic simulation (msprime): one shard of replicates per job.
+# Population-genetic simulation: one shard of replicates per job, msprime or SLiM by scenario.
 
 
 rule simulate_msprime:
@@ -6,6 +6,8 @@ rule simulate_msprime:
         simulation_shard("{scenario}", "{S}", "{shard}"),
     log:
         "logs/simulate/{scenario}/S{S}/shard{shard}.log",
+    wildcard_constraints:
+        scenario="|".join(SCENARIOS_BY_ENGINE["msprime"]) or "^$",
     params:
         scenario=lambda w: SCENARIOS[w.scenario],
         n_replicates=config["simulation"]["replicates_per_shard"],

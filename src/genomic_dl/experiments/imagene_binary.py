@@ -60,6 +60,7 @@ def trainer_config(training: dict, n_train_shards: int) -> TrainerConfig:
         early_stopping_patience=None if on_the_fly else training["early_stopping_patience"],
         restore_best=training["restore_best"],
         valid_loss_includes_penalty=True,  # as Keras' val_loss, which includes the regulariser
+        log_every_batches=training["log_every_batches"],
     )
 
 

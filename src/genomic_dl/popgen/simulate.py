@@ -1,8 +1,9 @@
 """Coalescent simulation of neutral and partial-sweep haplotype samples with msprime.
 
-One call simulates a *shard*: ``n_replicates`` independent regions for one scenario and one
-selection strength ``S = 2 Ne s_het``. The result is the concatenated-sites format read by
-:mod:`genomic_dl.popgen.images`:
+One call simulates a *shard*: ``n_replicates`` independent regions of one scenario at one
+selection strength ``S = 2 Ne s_het`` (fixed, or drawn per replicate from a uniform prior). The
+result is the concatenated-sites format read by :mod:`genomic_dl.popgen.images` and written by
+every engine (:mod:`genomic_dl.popgen.slim_engine` too):
 
 ``genotypes``
     uint8 (n_haplotypes, total_sites), 0 = ancestral, 1 = derived; replicate ``i`` owns columns
@@ -11,6 +12,8 @@ selection strength ``S = 2 Ne s_het``. The result is the concatenated-sites form
     int64 (n_replicates + 1,).
 ``positions``
     float64 (total_sites,), base pairs from the start of the region.
+``haplotype_population``
+    int8 (n_haplotypes,), each row's index into ``metadata["populations"]``.
 ``selection_coefficient``
     float64 (n_replicates,), S of each replicate (2 Ne s_het).
 ``sweep_frequency``
@@ -25,13 +28,14 @@ selection strength ``S = 2 Ne s_het``. The result is the concatenated-sites form
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
 import msprime
 import numpy as np
 
-from genomic_dl.popgen.demography import build_demography, size_at
+from genomic_dl.popgen.demography import GRAVEL_POPULATIONS, POPULATION, build_demography, gravel2011, size_at
 from genomic_dl.popgen.trajectory import forward_sweeps
 from genomic_dl.seeds import MAX_SEED
 
@@ -41,14 +45,31 @@ ARRAY_KEYS = (
     "genotypes",
     "offsets",
     "positions",
+    "haplotype_population",
     "selection_coefficient",
     "sweep_frequency",
     "fixed_generations_ago",
     "replicate_seed",
 )
 
+_UNIFORM = re.compile(r"^U(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$")
 
-def selection_coefficients(S: float, reference_size: float) -> tuple[float, float]:
+
+def parse_strength(text: str) -> float | tuple[float, float]:
+    """Parse the ``S`` wildcard: ``"200"`` -> 200.0; ``"U0-400"`` -> the uniform prior (0.0, 400.0)."""
+    match = _UNIFORM.match(str(text))
+    if match:
+        low, high = float(match.group(1)), float(match.group(2))
+        if not low < high:
+            raise ValueError(f"selection strength prior '{text}': expected U<low>-<high> with low < high")
+        return low, high
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"selection strength '{text}': expected a number (e.g. 200) or a uniform prior U<low>-<high> (e.g. U0-400)") from None
+
+
+def selection_coefficients(S: float | np.ndarray, reference_size: float) -> tuple[Any, Any]:
     """Return ``(s_het, s_hom)`` for ``S = 2 Ne s_het`` with additive fitness (s_hom = 2 s_het).
 
     msprime's :class:`~msprime.SweepGenicSelection` takes ``s = s_hom`` (fitnesses 1, 1 + s/2,
@@ -75,12 +96,23 @@ def _ancestry_models(scenario: dict, end_frequency: float, fixed_ago: float, s_h
     return models
 
 
-def _simulate_region(scenario: dict, demography: msprime.Demography, models: Any, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _sampling(scenario: dict) -> tuple[msprime.Demography, list[msprime.SampleSet], list[str]]:
+    """Demography, sample sets (in row order) and population names of a scenario."""
+    if scenario["model"] == "single_population":
+        demography = build_demography(scenario["epochs"])
+        samples = [msprime.SampleSet(scenario["n_haplotypes"] // 2, population=POPULATION, ploidy=2)]
+        return demography, samples, [POPULATION]
+    if scenario["model"] == "gravel2011":
+        demography = gravel2011(scenario["gravel2011"])
+        samples = [msprime.SampleSet(scenario["diploids_per_population"], population=name, ploidy=2) for name in GRAVEL_POPULATIONS]
+        return demography, samples, list(GRAVEL_POPULATIONS)
+    raise ValueError(f"scenario 'model': unknown model '{scenario['model']}'; expected single_population or gravel2011")
+
+
+def _simulate_region(scenario: dict, demography: msprime.Demography, samples: list, models: Any, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """One replicate: (genotypes uint8 (n_haplotypes, sites), positions float64 (sites,))."""
-    ploidy = 2
     ancestry = msprime.sim_ancestry(
-        samples=scenario["n_haplotypes"] // ploidy,
-        ploidy=ploidy,
+        samples=samples,
         demography=demography,
         sequence_length=scenario["sequence_length"],
         recombination_rate=scenario["recombination_rate"],
@@ -98,28 +130,36 @@ def _simulate_region(scenario: dict, demography: msprime.Demography, models: Any
     return genotypes, mutated.tables.sites.position
 
 
+def _draw_strengths(rng: np.random.Generator, S: float | tuple[float, float], n: int) -> np.ndarray:
+    if isinstance(S, tuple):
+        return rng.uniform(S[0], S[1], size=n)
+    return np.full(n, float(S))
+
+
 def simulate_shard(
-    scenario: dict, S: float, n_replicates: int, seed: int, *, progress_every: int = 200
+    scenario: dict, S: float | tuple[float, float], n_replicates: int, seed: int, *, progress_every: int = 200
 ) -> tuple[dict[str, np.ndarray], dict]:
     """Simulate ``n_replicates`` regions of ``scenario`` under selection strength ``S``.
 
     Parameters
     ----------
     scenario
-        A ``simulation.scenarios`` entry of the config: ``n_haplotypes``, ``sequence_length``
-        (bp), ``mutation_rate`` and ``recombination_rate`` (per bp per generation),
-        ``reference_size`` (Ne of S = 2 Ne s), ``epochs`` (see :mod:`.demography`) and
-        ``selection`` (``start_generations_ago``, ``start_frequency``, ``dominance``,
-        ``sweep_dt``).
+        A ``simulation.scenarios`` entry of the config with ``engine: msprime``: model
+        ``single_population`` (``n_haplotypes``, ``epochs``, ``selection``) or ``gravel2011``
+        (``diploids_per_population``, ``gravel2011``; neutral only), plus ``sequence_length``
+        (bp), ``mutation_rate`` and ``recombination_rate`` (per bp per generation) and
+        ``reference_size`` (Ne of S = 2 Ne s).
     S
-        Scaled selection coefficient 2 Ne s_het; 0 gives neutral replicates.
+        Scaled selection coefficient 2 Ne s_het (0 = neutral), or ``(low, high)``: each
+        replicate draws its S uniformly from that range (ImaGene's continuous prior); see
+        :func:`parse_strength`.
     n_replicates, seed
         Shard size and the shard's seed (from :func:`genomic_dl.seeds.derive_seed`).
 
     Returns
     -------
     (arrays, metadata): ``arrays`` holds :data:`ARRAY_KEYS` (see the module docstring);
-    ``metadata`` records the scenario, S, seed and msprime version.
+    ``metadata`` records the scenario, S, seed, population names and msprime version.
 
     With ``S > 0`` the present-day frequency of the selected allele of each replicate is drawn
     from a forward Wright-Fisher trajectory (:func:`.trajectory.forward_sweeps`) started
@@ -129,18 +169,25 @@ def simulate_shard(
     drifted to or below the start frequency leaves no sweep signature and is simulated neutrally
     (its frequency is still recorded).
     """
-    if S < 0:
+    lowest = S[0] if isinstance(S, tuple) else S
+    if lowest < 0:
         raise ValueError(f"selection strength S must be >= 0, got {S}")
     if n_replicates < 1:
         raise ValueError(f"n_replicates must be >= 1, got {n_replicates}")
+    if scenario.get("engine", "msprime") != "msprime":
+        raise ValueError(f"scenario engine is '{scenario['engine']}'; simulate_shard runs the msprime engine")
+    with_selection = isinstance(S, tuple) or S > 0
+    if with_selection and scenario["model"] != "single_population":
+        raise ValueError(f"sweeps under model '{scenario['model']}' need the slim engine; msprime simulates it neutrally only (S = 0)")
     rng = np.random.default_rng(seed)
-    demography = build_demography(scenario["epochs"])
+    demography, samples, populations = _sampling(scenario)
     replicate_seeds = rng.integers(1, MAX_SEED, size=n_replicates, dtype=np.int64)
+    strengths = _draw_strengths(rng, S, n_replicates)
     frequency = np.full(n_replicates, np.nan)
     fixed_ago = np.full(n_replicates, np.nan)
-    if S > 0:
+    if with_selection:
         selection = scenario["selection"]
-        s_het, s_hom = selection_coefficients(S, scenario["reference_size"])
+        _, s_hom = selection_coefficients(strengths, scenario["reference_size"])
         outcome = forward_sweeps(
             rng,
             n_replicates,
@@ -151,27 +198,27 @@ def simulate_shard(
             epochs=scenario["epochs"],
         )
         frequency, fixed_ago = outcome.frequency, outcome.fixed_generations_ago
-        two_n_now = 2.0 * float(size_at(scenario["epochs"], 0.0))
-        highest = 1.0 - 1.0 / two_n_now
+        highest = 1.0 - 1.0 / (2.0 * float(size_at(scenario["epochs"], 0.0)))
     genotype_blocks, position_blocks = [], []
     started = time.perf_counter()
     for index in range(n_replicates):
         models: Any = None
-        if S > 0 and frequency[index] > scenario["selection"]["start_frequency"]:
+        if with_selection and frequency[index] > scenario["selection"]["start_frequency"]:
             end_frequency = min(frequency[index], highest)
-            models = _ancestry_models(scenario, end_frequency, fixed_ago[index], s_hom)
-        genotypes, positions = _simulate_region(scenario, demography, models, int(replicate_seeds[index]))
+            models = _ancestry_models(scenario, end_frequency, fixed_ago[index], s_hom[index])
+        genotypes, positions = _simulate_region(scenario, demography, samples, models, int(replicate_seeds[index]))
         genotype_blocks.append(genotypes)
         position_blocks.append(positions)
         if (index + 1) % progress_every == 0 or index + 1 == n_replicates:
             elapsed = time.perf_counter() - started
-            logger.info("S=%g: %d/%d replicates (%.0f/s)", S, index + 1, n_replicates, (index + 1) / elapsed)
+            logger.info("S=%s: %d/%d replicates (%.0f/s)", S, index + 1, n_replicates, (index + 1) / elapsed)
     widths = np.array([block.shape[1] for block in genotype_blocks], dtype=np.int64)
     arrays = {
         "genotypes": np.concatenate(genotype_blocks, axis=1),
         "offsets": np.concatenate([[0], np.cumsum(widths)]).astype(np.int64),
         "positions": np.concatenate(position_blocks),
-        "selection_coefficient": np.full(n_replicates, float(S)),
+        "haplotype_population": np.repeat(np.arange(len(samples), dtype=np.int8), [s.num_samples * s.ploidy for s in samples]),
+        "selection_coefficient": strengths,
         "sweep_frequency": frequency,
         "fixed_generations_ago": fixed_ago,
         "replicate_seed": replicate_seeds,
@@ -180,7 +227,8 @@ def simulate_shard(
         "engine": "msprime",
         "engine_version": msprime.__version__,
         "scenario": scenario,
-        "selection_coefficient": float(S),
+        "selection_coefficient": list(S) if isinstance(S, tuple) else float(S),
+        "populations": populations,
         "seed": int(seed),
         "n_replicates": int(n_replicates),
     }

@@ -48,7 +48,7 @@ def forward_sweeps(
     rng: np.random.Generator,
     n: int,
     *,
-    s_hom: float,
+    s_hom: float | np.ndarray,
     dominance: float,
     start_frequency: float,
     generations: int,
@@ -60,12 +60,14 @@ def forward_sweeps(
     Each generation: selection (:func:`selection_step`) then binomial sampling of ``2 N(t)``
     gene copies, with ``N(t)`` the diploid size of ``epochs`` at that time. Trajectories in which
     the allele is lost are restarted (conditioning on survival, as a forward simulator that
-    "restarts when lost" does). Vectorised over trajectories.
+    "restarts when lost" does). ``s_hom`` is a scalar or one value per trajectory (n,).
+    Vectorised over trajectories.
     """
     if not 0 < start_frequency < 1:
         raise ValueError(f"start_frequency must lie in (0, 1), got {start_frequency}")
     if generations < 1:
         raise ValueError(f"generations must be >= 1, got {generations}")
+    s_hom = np.broadcast_to(np.asarray(s_hom, dtype=float), (n,))
     copies = 2 * np.rint(size_at(epochs, np.arange(generations, 0, -1) - 1)).astype(np.int64)
     frequency = np.empty(n)
     fixed_at = np.full(n, np.nan)
@@ -74,7 +76,7 @@ def forward_sweeps(
         p = np.full(pending.size, start_frequency)
         fix_generation = np.full(pending.size, np.nan)
         for generation, two_n in enumerate(copies):
-            p = rng.binomial(two_n, selection_step(p, s_hom, dominance)) / two_n
+            p = rng.binomial(two_n, selection_step(p, s_hom[pending], dominance)) / two_n
             newly_fixed = (p == 1.0) & np.isnan(fix_generation)
             fix_generation[newly_fixed] = generation + 1
         lost = p == 0.0

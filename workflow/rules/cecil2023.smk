@@ -1,0 +1,28 @@
+# Cecil & Sugden (2023): figures and tables.
+
+CECIL = config["cecil2023"]
+for _key in ("three_population_scenario", "single_population_scenario"):
+    if CECIL["figF_sfs"][_key] not in SCENARIOS:
+        config_error(f"cecil2023.figF_sfs.{_key}", f"'{CECIL['figF_sfs'][_key]}' is not one of simulation.scenarios {sorted(SCENARIOS)}")
+
+CECIL_FIGURES = [
+    "results/cecil2023/figF_sfs.pdf",
+    "results/cecil2023/figF_sfs.csv",
+]
+
+
+rule cecil2023_figF_sfs:
+    input:
+        three_population=[simulation_shard(CECIL["figF_sfs"]["three_population_scenario"], 0, i) for i in range(CECIL["figF_sfs"]["shards"])],
+        single_population=[simulation_shard(CECIL["figF_sfs"]["single_population_scenario"], 0, i) for i in range(CECIL["figF_sfs"]["shards"])],
+    output:
+        pdf="results/cecil2023/figF_sfs.pdf",
+        csv="results/cecil2023/figF_sfs.csv",
+    log:
+        "logs/cecil2023/figF_sfs.log",
+    params:
+        populations=CECIL["figF_sfs"]["populations"],
+    conda:
+        "../../envs/plotting.yaml"
+    script:
+        "../../scripts/plot_cecil_figF_sfs.py"
