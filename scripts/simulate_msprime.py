@@ -1,17 +1,9 @@
 """Rule simulate_msprime: one shard of msprime replicates."""
 
-from genomic_dl.io import save_arrays
-from genomic_dl.popgen.simulate import parse_strength, simulate_shard
+from genomic_dl.popgen.simulate import simulate_shard, simulate_to_file
 from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]
-log = job_logger(snakemake.log[0])
-arrays, metadata = simulate_shard(
-    snakemake.params.scenario,
-    S=parse_strength(snakemake.wildcards.S),
-    n_replicates=snakemake.params.n_replicates,
-    seed=snakemake.params.seed,
-)
-metadata["scenario_name"] = snakemake.wildcards.scenario
-save_arrays(snakemake.output[0], metadata, **arrays)
-log.info("wrote %s", snakemake.output[0])
+job_logger(snakemake.log[0])
+simulate_to_file(simulate_shard, snakemake.wildcards.scenario, snakemake.params.scenario, snakemake.wildcards.S,
+                 snakemake.params.n_replicates, snakemake.params.seed, snakemake.output[0])

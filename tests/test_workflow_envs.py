@@ -27,6 +27,7 @@ CONDA_PACKAGES = {
     "yaml": {"pyyaml"},
     "h5py": {"h5py"},
     "allel": {"scikit-allel"},
+    "pyslim": {"pyslim"},
     "sklearn": {"scikit-learn"},
 }
 PACKAGE_ROOT = REPO / "src"

@@ -17,3 +17,22 @@ rule simulate_msprime:
         "../../envs/simulation.yaml"
     script:
         "../../scripts/simulate_msprime.py"
+
+
+
+rule simulate_slim:
+    output:
+        simulation_shard("{scenario}", "{S}", "{shard}"),
+    log:
+        "logs/simulate/{scenario}/S{S}/shard{shard}.log",
+    wildcard_constraints:
+        scenario="|".join(SCENARIOS_BY_ENGINE["slim"]) or "^$",
+    params:
+        scenario=lambda w: SCENARIOS[w.scenario],
+        n_replicates=config["simulation"]["replicates_per_shard"],
+        seed=lambda w: job_seed("simulate", w.scenario, w.S, w.shard),
+    threads: 1
+    conda:
+        "../../envs/slim.yaml"
+    script:
+        "../../scripts/simulate_slim.py"

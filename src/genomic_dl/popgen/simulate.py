@@ -28,13 +28,15 @@ every engine (:mod:`genomic_dl.popgen.slim_engine` too):
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-from typing import Any
+from typing import Any, Callable
 
 import msprime
 import numpy as np
 
+from genomic_dl.io import save_arrays
 from genomic_dl.popgen.demography import GRAVEL_POPULATIONS, POPULATION, build_demography, gravel2011, size_at
 from genomic_dl.popgen.trajectory import forward_sweeps
 from genomic_dl.seeds import MAX_SEED
@@ -233,3 +235,20 @@ def simulate_shard(
         "n_replicates": int(n_replicates),
     }
     return arrays, metadata
+
+
+def simulate_to_file(
+    simulator: Callable[..., tuple[dict[str, np.ndarray], dict]],
+    scenario_name: str,
+    scenario: dict,
+    strength: str,
+    n_replicates: int,
+    seed: int,
+    path: str | os.PathLike,
+) -> None:
+    """Run ``simulator`` (this module's :func:`simulate_shard` or the SLiM engine's) for one shard
+    and write it atomically to ``path``; ``strength`` is the ``S`` wildcard (see :func:`parse_strength`)."""
+    arrays, metadata = simulator(scenario, S=parse_strength(strength), n_replicates=n_replicates, seed=seed)
+    metadata["scenario_name"] = scenario_name
+    save_arrays(path, metadata, **arrays)
+    logger.info("wrote %d replicates to %s", n_replicates, path)
