@@ -75,6 +75,7 @@ def bytes_per_replicate(replicates: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=300)
+    parser.add_argument("--scaling-replicates", type=int, default=1000, help="replicates per shard in the scaling test")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     n = args.replicates
@@ -89,7 +90,7 @@ def main() -> None:
         "replicates": n,
         "replicates_per_s_one_core": rates,
         "sweep_time_over_neutral": {key: neutral / value for key, value in rates.items() if "S2" in key or "S4" in key},
-        "scaling_1_vs_2_cores": scaling(n),
+        "scaling_1_vs_2_cores": scaling(args.scaling_replicates),
         "stored_bytes_per_replicate": bytes_per_replicate(n),
     }
     for key, value in rates.items():
