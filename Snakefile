@@ -15,7 +15,9 @@ min_version("9.0")
 # also inside per-rule conda environments that do not have it installed.
 SRC = str(Path(workflow.basedir) / "src")
 sys.path.insert(0, SRC)
-os.environ.update(PYTHONPATH=os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")])))
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+)
 
 
 configfile: Path(workflow.basedir) / "config" / "config.yaml"

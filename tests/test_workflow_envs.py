@@ -124,3 +124,9 @@ def test_snakemake_lint_is_clean(tmp_path):
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0 and "Lints for" not in output, output[-3000:]
+
+
+def test_snakefmt_is_clean():
+    files = [str(REPO / "Snakefile"), *map(str, sorted((REPO / "workflow" / "rules").glob("*.smk")))]
+    result = subprocess.run([str(Path(sys.executable).with_name("snakefmt")), "--check", *files], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]

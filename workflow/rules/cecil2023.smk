@@ -3,7 +3,10 @@
 CECIL = config["cecil2023"]
 for _key in ("three_population_scenario", "single_population_scenario"):
     if CECIL["figF_sfs"][_key] not in SCENARIOS:
-        config_error(f"cecil2023.figF_sfs.{_key}", f"'{CECIL['figF_sfs'][_key]}' is not one of simulation.scenarios {sorted(SCENARIOS)}")
+        config_error(
+            f"cecil2023.figF_sfs.{_key}",
+            f"'{CECIL['figF_sfs'][_key]}' is not one of simulation.scenarios {sorted(SCENARIOS)}",
+        )
 
 CECIL_FIGURES = [
     "results/cecil2023/figF_sfs.pdf",
@@ -13,16 +16,22 @@ CECIL_FIGURES = [
 
 rule cecil2023_figF_sfs:
     input:
-        three_population=[simulation_shard(CECIL["figF_sfs"]["three_population_scenario"], 0, i) for i in range(CECIL["figF_sfs"]["shards"])],
-        single_population=[simulation_shard(CECIL["figF_sfs"]["single_population_scenario"], 0, i) for i in range(CECIL["figF_sfs"]["shards"])],
+        three_population=[
+            simulation_shard(CECIL["figF_sfs"]["three_population_scenario"], 0, i)
+            for i in range(CECIL["figF_sfs"]["shards"])
+        ],
+        single_population=[
+            simulation_shard(CECIL["figF_sfs"]["single_population_scenario"], 0, i)
+            for i in range(CECIL["figF_sfs"]["shards"])
+        ],
     output:
         pdf="results/cecil2023/figF_sfs.pdf",
         csv="results/cecil2023/figF_sfs.csv",
     log:
         "logs/cecil2023/figF_sfs.log",
-    params:
-        populations=CECIL["figF_sfs"]["populations"],
     conda:
         "../../envs/plotting.yaml"
+    params:
+        populations=CECIL["figF_sfs"]["populations"],
     script:
         "../../scripts/plot_cecil_figF_sfs.py"

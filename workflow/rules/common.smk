@@ -16,7 +16,9 @@ for _name, _scenario in SCENARIOS.items():
     except ValueError as error:
         raise ValueError(f"invalid config: {error}") from None
 SCENARIOS_BY_ENGINE = {
-    engine: [name for name, scenario in SCENARIOS.items() if scenario["engine"] == engine]
+    engine: [
+        name for name, scenario in SCENARIOS.items() if scenario["engine"] == engine
+    ]
     for engine in ("msprime", "slim")
 }
 
@@ -36,7 +38,10 @@ def imagene_image_shard(scenario, sorting, S, shard):
 
 def imagene_image_shards(scenario, S, shards):
     """Input function: image shards of class S (None = the job's {S} wildcard) in the job's {sorting}."""
-    return lambda w: [imagene_image_shard(scenario, w.sorting, w.S if S is None else S, i) for i in shards]
+    return lambda w: [
+        imagene_image_shard(scenario, w.sorting, w.S if S is None else S, i)
+        for i in shards
+    ]
 
 
 wildcard_constraints:

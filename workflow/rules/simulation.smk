@@ -8,16 +8,15 @@ rule simulate_msprime:
         "logs/simulate/{scenario}/S{S}/shard{shard}.log",
     wildcard_constraints:
         scenario="|".join(SCENARIOS_BY_ENGINE["msprime"]) or "^$",
+    conda:
+        "../../envs/simulation.yaml"
+    threads: 1
     params:
         scenario=lambda w: SCENARIOS[w.scenario],
         n_replicates=config["simulation"]["replicates_per_shard"],
         seed=lambda w: job_seed("simulate", w.scenario, w.S, w.shard),
-    threads: 1
-    conda:
-        "../../envs/simulation.yaml"
     script:
         "../../scripts/simulate_msprime.py"
-
 
 
 rule simulate_slim:
@@ -27,12 +26,12 @@ rule simulate_slim:
         "logs/simulate/{scenario}/S{S}/shard{shard}.log",
     wildcard_constraints:
         scenario="|".join(SCENARIOS_BY_ENGINE["slim"]) or "^$",
+    conda:
+        "../../envs/slim.yaml"
+    threads: 1
     params:
         scenario=lambda w: SCENARIOS[w.scenario],
         n_replicates=config["simulation"]["replicates_per_shard"],
         seed=lambda w: job_seed("simulate", w.scenario, w.S, w.shard),
-    threads: 1
-    conda:
-        "../../envs/slim.yaml"
     script:
         "../../scripts/simulate_slim.py"
