@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from genomic_dl.popgen.demography import build_demography, size_at, validate_epochs
-from genomic_dl.popgen.simulate import ARRAY_KEYS, selection_coefficients, simulate_shard
+from genomic_dl.popgen.simulate import ARRAY_KEYS, _ancestry_models, _sampling, _simulate_region, selection_coefficients, simulate_shard
 from genomic_dl.popgen.trajectory import forward_sweeps, selection_step
 
 
@@ -117,7 +117,7 @@ def test_bad_arguments_are_rejected(three_epoch):
 # --- continuous prior, Gravel model, statistics against coalescent expectations -------------
 
 from genomic_dl.popgen.demography import gravel2011  # noqa: E402
-from genomic_dl.popgen.scenarios import check_scenario  # noqa: E402
+from genomic_dl.popgen.scenarios import check_scenario, selection_start_frequency  # noqa: E402
 from genomic_dl.popgen.simulate import parse_strength  # noqa: E402
 from genomic_dl.popgen.statistics import pairwise_diversity, site_frequency_spectrum  # noqa: E402
 from conftest import load_preset  # noqa: E402
@@ -211,3 +211,39 @@ def test_inconsistent_scenarios_are_rejected_by_key(name, change, key):
     check_scenario(name, SCENARIOS[name])
     with pytest.raises(ValueError, match=key):
         check_scenario(name, {**SCENARIOS[name], **change})
+
+
+def test_start_frequency_from_initial_copies():
+    hard = SCENARIOS["three_epoch_hard"]
+    # One copy among 2N = 40,000 when selection starts (N = 20,000 from 0 to 3,000 generations ago).
+    assert selection_start_frequency(hard) == pytest.approx(1 / 40_000)
+    assert selection_start_frequency(SCENARIOS["three_epoch_soft"]) == pytest.approx(SCENARIOS["three_epoch_soft"]["selection"]["initial_copies"] / 40_000)
+    both = {**hard, "selection": {**hard["selection"], "start_frequency": 0.01}}
+    with pytest.raises(ValueError, match="three_epoch_hard.selection: give exactly one"):
+        check_scenario("three_epoch_hard", both)
+
+
+def _complete_sweep_sites(scenario, n_replicates):
+    """Segregating sites of sweeps that reached 0.99 at present, from the scenario's start frequency."""
+    demography, samples, _ = _sampling(scenario)
+    _, s_hom = selection_coefficients(200.0, scenario["reference_size"])
+    models = _ancestry_models(scenario, 0.99, np.nan, s_hom)
+    return np.array([_simulate_region(scenario, demography, samples, models, seed)[0].shape[1] for seed in range(1, n_replicates + 1)])
+
+
+def test_hard_sweeps_from_one_copy_erase_more_diversity_than_soft_sweeps():
+    # At the same present-day frequency, a sweep from a single copy drags one haplotype to high
+    # frequency (msms, complete s_het = 0.01 sweep: ~165 sites, FACTS.md); one from standing
+    # variation at 1% carries several haplotypes and keeps more diversity.
+    hard = _complete_sweep_sites(SCENARIOS["three_epoch_hard"], 40)
+    soft = _complete_sweep_sites(SCENARIOS["three_epoch"], 40)
+    assert abs(hard.mean() - 165) < 4 * hard.std() / np.sqrt(hard.size) + 10, hard.mean()
+    assert hard.mean() < soft.mean() - 4 * np.hypot(hard.std(), soft.std()) / np.sqrt(40), (hard.mean(), soft.mean())
+
+
+def test_hard_sweep_shards_condition_on_survival_of_the_single_copy():
+    arrays, _ = simulate_shard(SCENARIOS["three_epoch_hard"], S=400, n_replicates=30, seed=5)
+    frequency = arrays["sweep_frequency"]
+    # Every trajectory survived (restart when lost) and, from one copy of an allele with
+    # 2Ns = 800, established sweeps are well above the start frequency 600 generations later.
+    assert np.all(frequency > 0) and np.median(frequency) > 0.3, frequency

@@ -10,6 +10,23 @@ from __future__ import annotations
 from genomic_dl.popgen.demography import GRAVEL_POPULATIONS, size_at, validate_epochs
 
 
+def selection_start_frequency(scenario: dict) -> float:
+    """Frequency of the selected allele when selection starts, for a single-population scenario.
+
+    ``selection.start_frequency`` as given, or ``selection.initial_copies / 2N`` with ``N`` the
+    diploid size ``start_generations_ago`` (a new mutation present in that many copies: one copy
+    is a hard sweep from a single origin, several copies a soft sweep on standing variation).
+    """
+    selection = scenario["selection"]
+    has_frequency, has_copies = "start_frequency" in selection, "initial_copies" in selection
+    if has_frequency == has_copies:
+        raise ValueError("selection: give exactly one of start_frequency and initial_copies")
+    if has_frequency:
+        return float(selection["start_frequency"])
+    size = float(size_at(scenario["epochs"], selection["start_generations_ago"]))
+    return selection["initial_copies"] / (2.0 * size)
+
+
 def check_scenario(name: str, scenario: dict) -> None:
     """Raise ``ValueError("simulation.scenarios.<name>.<key>: ...")`` for an inconsistent scenario."""
     prefix = f"simulation.scenarios.{name}"
@@ -22,11 +39,16 @@ def check_scenario(name: str, scenario: dict) -> None:
         if engine != "msprime":
             raise ValueError(f"{prefix}.engine: model single_population runs on the msprime engine, got '{engine}'")
         selection = scenario["selection"]
+        try:
+            start = selection_start_frequency(scenario)
+        except ValueError as error:
+            raise ValueError(f"{prefix}.{error}") from None
         lowest = 1.0 / (2.0 * float(size_at(scenario["epochs"], selection["start_generations_ago"])))
-        if selection["start_frequency"] < lowest:
+        if start < lowest * (1 - 1e-9) or start >= 1.0:
+            key = "start_frequency" if "start_frequency" in selection else "initial_copies"
             raise ValueError(
-                f"{prefix}.selection.start_frequency: {selection['start_frequency']} is below one copy "
-                f"(1/2N = {lowest:.3g}) at the start of selection"
+                f"{prefix}.selection.{key}: start frequency {start:.3g} is outside [1/2N = {lowest:.3g}, 1) "
+                f"at the start of selection"
             )
     elif model == "gravel2011":
         times = scenario["gravel2011"]

@@ -38,6 +38,7 @@ import numpy as np
 
 from genomic_dl.io import save_arrays
 from genomic_dl.popgen.demography import GRAVEL_POPULATIONS, POPULATION, build_demography, gravel2011, size_at
+from genomic_dl.popgen.scenarios import selection_start_frequency
 from genomic_dl.popgen.trajectory import forward_sweeps
 from genomic_dl.seeds import MAX_SEED
 
@@ -53,6 +54,16 @@ ARRAY_KEYS = (
     "fixed_generations_ago",
     "replicate_seed",
 )
+
+
+def replicate_matrix(arrays: dict[str, np.ndarray], index: int, path: str = "shard") -> np.ndarray:
+    """Haplotype matrix uint8 (n_haplotypes, sites) of replicate ``index`` of a loaded shard."""
+    offsets = arrays["offsets"]
+    n_replicates = len(offsets) - 1
+    if not 0 <= index < n_replicates:
+        raise ValueError(f"{path}: replicate {index} requested, the shard holds replicates 0..{n_replicates - 1}")
+    return arrays["genotypes"][:, offsets[index] : offsets[index + 1]]
+
 
 _UNIFORM = re.compile(r"^U(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$")
 
@@ -86,7 +97,7 @@ def _ancestry_models(scenario: dict, end_frequency: float, fixed_ago: float, s_h
     selection = scenario["selection"]
     sweep = msprime.SweepGenicSelection(
         position=scenario["sequence_length"] / 2,
-        start_frequency=selection["start_frequency"],
+        start_frequency=selection_start_frequency(scenario),
         end_frequency=end_frequency,
         s=s_hom,
         dt=selection["sweep_dt"],
@@ -165,9 +176,13 @@ def simulate_shard(
 
     With ``S > 0`` the present-day frequency of the selected allele of each replicate is drawn
     from a forward Wright-Fisher trajectory (:func:`.trajectory.forward_sweeps`) started
-    ``start_generations_ago`` at ``start_frequency``; the coalescent then follows msprime's
-    structured sweep from that frequency back to ``start_frequency``. A trajectory that fixed
-    ``g`` generations ago gets ``g`` generations of neutral coalescent first. A trajectory that
+    ``start_generations_ago`` at the start frequency (``selection.start_frequency``, or
+    ``initial_copies`` / 2N: :func:`.scenarios.selection_start_frequency`); the coalescent then
+    follows msprime's structured sweep from that frequency back to the start frequency. Lineages
+    still in the selected background there continue in the neutral coalescent, so the sweep
+    descends from at most that many independent copies: one copy gives a hard sweep, a higher
+    start frequency a soft sweep on standing variation (the papers' 1% start is of this kind).
+    A trajectory that fixed ``g`` generations ago gets ``g`` generations of neutral coalescent first. A trajectory that
     drifted to or below the start frequency leaves no sweep signature and is simulated neutrally
     (its frequency is still recorded).
     """
@@ -189,13 +204,14 @@ def simulate_shard(
     fixed_ago = np.full(n_replicates, np.nan)
     if with_selection:
         selection = scenario["selection"]
+        start_frequency = selection_start_frequency(scenario)
         _, s_hom = selection_coefficients(strengths, scenario["reference_size"])
         outcome = forward_sweeps(
             rng,
             n_replicates,
             s_hom=s_hom,
             dominance=selection["dominance"],
-            start_frequency=selection["start_frequency"],
+            start_frequency=start_frequency,
             generations=int(selection["start_generations_ago"]),
             epochs=scenario["epochs"],
         )
@@ -205,7 +221,7 @@ def simulate_shard(
     started = time.perf_counter()
     for index in range(n_replicates):
         models: Any = None
-        if with_selection and frequency[index] > scenario["selection"]["start_frequency"]:
+        if with_selection and frequency[index] > start_frequency:
             end_frequency = min(frequency[index], highest)
             models = _ancestry_models(scenario, end_frequency, fixed_ago[index], s_hom[index])
         genotypes, positions = _simulate_region(scenario, demography, samples, models, int(replicate_seeds[index]))

@@ -53,7 +53,7 @@ def forward_sweeps(
     start_frequency: float,
     generations: int,
     epochs: Sequence[dict],
-    max_restarts: int = 1000,
+    max_restarts: int = 100_000,
 ) -> SweepOutcome:
     """Simulate ``n`` independent Wright-Fisher trajectories forward over ``generations``.
 
@@ -79,6 +79,8 @@ def forward_sweeps(
             p = rng.binomial(two_n, selection_step(p, s_hom[pending], dominance)) / two_n
             newly_fixed = (p == 1.0) & np.isnan(fix_generation)
             fix_generation[newly_fixed] = generation + 1
+            if not p.any():
+                break  # every pending trajectory was lost: restart them at once
         lost = p == 0.0
         keep = ~lost
         frequency[pending[keep]] = p[keep]
