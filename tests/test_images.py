@@ -17,6 +17,7 @@ from genomic_dl.popgen.images import (
     resize_matrix,
     sort_columns_by_frequency,
     sort_rows_by_frequency,
+    sorted_haplotypes,
 )
 
 
@@ -376,6 +377,18 @@ def test_pipeline_equals_composition_of_public_steps():
     expected = (resize_images(batch, widths, (64, 64)) >= 0.4).astype(np.uint8)
     out = haplotype_images(genotypes, offsets, sorting="rows_cols", min_maf=0.1, size=(64, 64), threshold=0.4)
     np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("sorting", SORTINGS)
+def test_sorted_haplotypes_are_the_pipeline_before_resizing(sorting):
+    rng = np.random.default_rng(9)
+    genotypes, offsets = shard_from_images(random_images(rng, 6, 32, 10, 120))
+    batch, widths = sorted_haplotypes(genotypes, offsets, sorting=sorting, min_maf=0.05)
+    expected = haplotype_images(genotypes, offsets, sorting=sorting, min_maf=0.05, size=(48, 48), threshold=0.4)
+    np.testing.assert_array_equal((resize_images(batch, widths, (48, 48)) >= 0.4).astype(np.uint8), expected)
+    # Polarised: no kept column has 1 as its majority allele.
+    for image, width in zip(batch, widths):
+        assert np.all(2 * image[:, :width].sum(axis=0) <= image.shape[0])
 
 
 # --------------------------------------------------------------------------

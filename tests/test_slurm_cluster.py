@@ -18,7 +18,7 @@ from slurm_cluster import SlurmCluster, ensure_slurm_installed
 
 pytestmark = pytest.mark.slow
 
-TARGET = "results/imagene2019/fig3/rows/S400/seed1/evaluation.json"
+TARGET = "results/imagene2019/fig3/standard/rows/S400/seed1/evaluation.json"
 SMOKE = str(REPO / "config/presets/smoke.yaml")
 SUBMITTED = re.compile(r"Job (\S+) has been submitted with SLURM jobid (\d+) \(log: (\S+?)\)\.?$", re.M)
 SNAKEMAKE_TIMEOUT = 480

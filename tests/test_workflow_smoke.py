@@ -59,7 +59,7 @@ def test_every_job_logged_and_history_written(smoke_run):
     assert len(histories) == len(config["sortings"]) * len(config["selection_strengths"]) * len(config["seeds"])
     history = pd.read_csv(histories[0])
     assert {"epoch", "train_loss", "valid_loss", "valid_accuracy"} <= set(history.columns)
-    assert "epoch" in (smoke_run / "logs/imagene2019/fig3/rows/S400/seed1/train.log").read_text()
+    assert "epoch" in (smoke_run / "logs/imagene2019/fig3/standard/rows/S400/seed1/train.log").read_text()
 
 
 def test_figF_sfs_table(smoke_run):
@@ -73,7 +73,7 @@ def test_figF_sfs_table(smoke_run):
 
 def test_single_target_is_reproducible(smoke_run, tmp_path):
     """Rebuilding one evaluation from scratch in another directory gives identical numbers."""
-    target = "results/imagene2019/fig3/rows/S300/seed2/evaluation.json"
+    target = "results/imagene2019/fig3/standard/rows/S300/seed2/evaluation.json"
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(REPO / "config/presets/smoke.yaml"),
          "--directory", str(tmp_path), target],

@@ -24,4 +24,18 @@ def job_logger(log_file: str | Path | None, name: str = "genomic_dl") -> logging
     )
     for chatty in _CHATTY:
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    return logging.getLogger(name)
+    logger = logging.getLogger(name)
+    sys.excepthook = _log_uncaught(logger)
+    return logger
+
+
+def _log_uncaught(logger: logging.Logger):
+    """An excepthook that writes an uncaught error and its traceback to the job's log too."""
+
+    def hook(kind, error, traceback) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, traceback)
+            return
+        logger.error("job failed: %s: %s", kind.__name__, error, exc_info=(kind, error, traceback))
+
+    return hook

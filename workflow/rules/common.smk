@@ -50,3 +50,4 @@ wildcard_constraints:
     shard=r"\d+",
     seed=r"\d+",
     sorting="none|rows|cols|rows_cols",
+    architecture=r"[a-z0-9_]+",

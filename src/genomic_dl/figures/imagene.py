@@ -32,9 +32,9 @@ def collect_binary_evaluations(records: Sequence[dict], paths: Sequence[str]) ->
 
 
 def summarise_over_seeds(per_seed: pd.DataFrame) -> pd.DataFrame:
-    """Mean and sd over seeds of accuracy and the normalised confusion entries, per (sorting, S)."""
+    """Mean and sd over seeds of accuracy and the normalised confusion entries, per (architecture, sorting, S)."""
     cells = ["neutral_as_neutral", "neutral_as_selected", "selected_as_neutral", "selected_as_selected"]
-    grouped = per_seed.groupby(["sorting", "S"], sort=False)
+    grouped = per_seed.groupby(["architecture", "sorting", "S"], sort=False)
     summary = grouped.agg(
         accuracy_mean=("accuracy", "mean"),
         accuracy_sd=("accuracy", "std"),
@@ -76,3 +76,29 @@ def plot_sorting_accuracy(summary: pd.DataFrame, sortings: Sequence[str], streng
         fig.savefig(tmp, format="pdf", bbox_inches="tight")
     plt.close(fig)
 
+
+
+def plot_ablations(summary: pd.DataFrame, per_seed: pd.DataFrame, settings: dict[str, dict], pdf_path: str | os.PathLike) -> None:
+    """Fig 3 ablations: test accuracy per architecture (mean ± sd over seeds, seeds as dots)."""
+    fig, ax = plt.subplots(figsize=(1.6 * len(summary) + 2, 3.6))
+    positions = np.arange(len(summary))
+    ax.bar(positions, summary["accuracy_mean"], yerr=summary["accuracy_sd"], color="#9ecae1", capsize=4)
+    for position, architecture in zip(positions, summary["architecture"]):
+        seeds = per_seed[per_seed["architecture"] == architecture]["accuracy"]
+        ax.plot(np.full(len(seeds), position), seeds, "k.", ms=5)
+    labels = [f"{name}\n{_architecture_text(settings[name])}" for name in summary["architecture"]]
+    ax.set_xticks(positions, labels, fontsize=7)
+    ax.set_ylabel("test accuracy")
+    ax.set_ylim(0.4, 1.0)
+    first = summary.iloc[0]
+    ax.set_title(f"ImaGene Fig 3 ablations: {SORTING_LABELS[first['sorting']]}, S = {first['S']}, "
+                 f"{int(first['n_seeds'])} seeds", fontsize=9)
+    fig.tight_layout()
+    with atomic_path(pdf_path) as tmp:
+        fig.savefig(tmp, format="pdf")
+    plt.close(fig)
+
+
+def _architecture_text(settings: dict) -> str:
+    dense = "no dense" if settings["dense_units"] is None else f"dense {settings['dense_units']}"
+    return f"conv {'-'.join(map(str, settings['conv_filters']))} {settings['kernel_size']}x{settings['kernel_size']}, {dense}"
