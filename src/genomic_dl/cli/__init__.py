@@ -1,0 +1,1 @@
+"""Command-line entry points (``python -m genomic_dl.cli.<name>``)."""

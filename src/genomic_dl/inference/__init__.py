@@ -1,0 +1,1 @@
+"""Class labels, label distributions and posterior summaries for ImaGene-style quantification."""
