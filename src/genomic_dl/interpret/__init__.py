@@ -1,0 +1,1 @@
+"""Model interpretation for the EvoAug analyses: filter motifs, Tomtom, variant effects, attributions."""
