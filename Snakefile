@@ -33,12 +33,19 @@ include: "workflow/rules/imagene_quantification.smk"
 include: "workflow/rules/cecil2023.smk"
 
 
+ALL_FIGURES = IMAGENE_FIGURES + CECIL_FIGURES
+
+
+include: "workflow/rules/scorecard.smk"
+
+
 localrules:
     all,
+    scorecard,
 
 
 rule all:
     default_target: True
     input:
-        IMAGENE_FIGURES,
-        CECIL_FIGURES,
+        ALL_FIGURES,
+        rules.scorecard.output,

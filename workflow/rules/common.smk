@@ -1,4 +1,9 @@
-# Shared helpers: config cross-checks, per-job seeds, path builders.
+# Shared helpers: config cross-checks, per-job seeds, path builders, SLiM availability.
+
+import shutil
+
+from snakemake.logging import logger
+from snakemake_interface_executor_plugins.settings import DeploymentMethod
 
 from genomic_dl.popgen.scenarios import check_scenario
 from genomic_dl.seeds import derive_seed
@@ -21,6 +26,28 @@ SCENARIOS_BY_ENGINE = {
     ]
     for engine in ("msprime", "slim")
 }
+
+
+def slim_available():
+    """Whether targets that need SLiM are built in this run (config key `slim`).
+
+    `require`: always (the SLiM rule fails with instructions when the binary is missing);
+    `skip`: never; `auto`: when `slim` is on PATH or Snakemake deploys conda environments
+    (`--sdm conda`; envs/slim.yaml provides it).
+    """
+    if config["slim"] != "auto":
+        return config["slim"] == "require"
+    deployment = workflow.deployment_settings.deployment_method
+    return DeploymentMethod.CONDA in deployment or shutil.which("slim") is not None
+
+
+SLIM_AVAILABLE = slim_available()
+SLIM_NOTE = "not run (SLiM unavailable: config slim = " + config["slim"] + ")"
+
+
+def needs_slim(scenarios):
+    """True if any of the named scenarios runs on the slim engine."""
+    return any(SCENARIOS[name]["engine"] == "slim" for name in scenarios)
 
 
 def job_seed(*keys):

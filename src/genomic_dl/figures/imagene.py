@@ -46,6 +46,17 @@ def summarise_over_seeds(per_seed: pd.DataFrame) -> pd.DataFrame:
     return summary
 
 
+def add_gain_over_unsorted(summary: pd.DataFrame) -> pd.DataFrame:
+    """Add ``accuracy_gain_vs_unsorted``: mean accuracy minus the unsorted network's, per (architecture, S).
+
+    NaN where no unsorted network was trained for that architecture and S.
+    """
+    unsorted = summary[summary["sorting"] == "none"].set_index(["architecture", "S"])["accuracy_mean"]
+    keys = pd.MultiIndex.from_frame(summary[["architecture", "S"]])
+    baseline = unsorted.reindex(keys).to_numpy()
+    return summary.assign(accuracy_gain_vs_unsorted=summary["accuracy_mean"].to_numpy() - baseline)
+
+
 def plot_sorting_accuracy(summary: pd.DataFrame, sortings: Sequence[str], strengths: Sequence[int], pdf_path: str | os.PathLike) -> None:
     """Fig 3: confusion matrices with sorting on x and S on y (mean over seeds), accuracy annotated."""
     fig, axes = plt.subplots(len(strengths), len(sortings), figsize=(2.3 * len(sortings) + 1.2, 2.3 * len(strengths) + 0.8), squeeze=False)

@@ -44,6 +44,7 @@ def collect_multiclass(records: Sequence[dict], paths: Sequence[str]) -> pd.Data
 def summarise_multiclass(per_seed: pd.DataFrame) -> pd.DataFrame:
     """Per variant: mean and sd over seeds of :data:`METRICS`, and the pooled normalised confusion.
 
+    Bias metrics also get ``abs_<metric>_mean``, the magnitude of the mean (for "lower bias").
     The confusion matrix of a variant sums the seeds' counts and normalises rows (true classes);
     cell (i, j) becomes column ``confusion_i_j``.
     """
@@ -54,6 +55,8 @@ def summarise_multiclass(per_seed: pd.DataFrame) -> pd.DataFrame:
         for metric in METRICS:
             row[f"{metric}_mean"] = part[metric].mean()
             row[f"{metric}_sd"] = part[metric].std() if len(part) > 1 else 0.0
+            if "bias" in metric:
+                row[f"abs_{metric}_mean"] = abs(row[f"{metric}_mean"])
         pooled = np.sum(np.stack(part["confusion"].to_list()), axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             normalised = pooled / pooled.sum(axis=1, keepdims=True)
