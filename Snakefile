@@ -18,6 +18,8 @@ sys.path.insert(0, SRC)
 os.environ.update(
     PYTHONPATH=os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
 )
+# numba (memelite's Tomtom) compiles on first use; cache it inside the work tree.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(workflow.basedir) / ".numba_cache"))
 
 
 configfile: Path(workflow.basedir) / "config" / "config.yaml"

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+# numba (memelite's Tomtom) compiles once into the work tree's cache, as the workflow does.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(REPO / ".numba_cache"))
 PRESETS = ("smoke", "default", "paper")
 
 
@@ -40,3 +45,16 @@ def repo() -> Path:
 def three_epoch() -> dict:
     """The config's three-epoch CEU scenario."""
     return load_preset("default")["simulation"]["scenarios"]["three_epoch"]
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory) -> Path:
+    """A fresh directory in which the smoke preset's `rule all` was built (once per session)."""
+    workdir = tmp_path_factory.mktemp("smoke")
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(REPO / "config/presets/smoke.yaml"),
+         "--directory", str(workdir)],
+        cwd=REPO, capture_output=True, text=True, timeout=1500,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    return workdir

@@ -1,28 +1,15 @@
-"""End to end: the smoke preset's Fig 3 target built by Snakemake in a fresh directory."""
+"""End to end: the smoke preset's `rule all` (every figure target) built by Snakemake in a fresh
+directory (the session fixture ``smoke_run`` of conftest.py); ImaGene Fig 3, Fig F, reproducibility."""
 
 import subprocess
 import sys
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from conftest import REPO, load_preset
 
 FIG3 = "results/imagene2019/fig3_sorting_accuracy"
-
-
-@pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("smoke")
-    result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(REPO / "config/presets/smoke.yaml"),
-         "--directory", str(workdir)],  # rule all: every figure target
-        cwd=REPO, capture_output=True, text=True, timeout=1200,
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    return workdir
-
 
 SFS = "results/cecil2023/figF_sfs"
 
@@ -55,7 +42,7 @@ def test_row_sorted_detector_beats_chance_on_strong_selection(smoke_run):
 
 def test_every_job_logged_and_history_written(smoke_run):
     config = load_preset("smoke")["imagene"]["fig3"]
-    histories = sorted((smoke_run / "results/imagene2019/fig3").glob("*/S*/seed*/history.csv"))
+    histories = sorted((smoke_run / "results/imagene2019/fig3").glob("standard/*/S*/seed*/history.csv"))
     assert len(histories) == len(config["sortings"]) * len(config["selection_strengths"]) * len(config["seeds"])
     history = pd.read_csv(histories[0])
     assert {"epoch", "train_loss", "valid_loss", "valid_accuracy"} <= set(history.columns)

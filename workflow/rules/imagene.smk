@@ -194,7 +194,8 @@ rule imagene_fig3_ablations:
     params:
         networks=ABLATION_NETWORKS,
         architectures={
-            name: binary_cnn(name) for name in ["standard", *ABLATIONS["architectures"]]
+            name: binary_cnn(name)
+            for name in ["standard", *ABLATIONS["architectures"]]
         },
     script:
         "../../scripts/plot_imagene_fig3_ablations.py"

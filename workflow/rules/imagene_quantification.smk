@@ -20,7 +20,9 @@ if FIG6["label_distribution"] not in FIG5["label_distributions"]:
         f"'{FIG6['label_distribution']}' is not one of imagene.fig5.label_distributions",
     )
 if FIG6["seed"] not in FIG5["seeds"]:
-    config_error("imagene.fig6.seed", f"{FIG6['seed']} is not one of imagene.fig5.seeds")
+    config_error(
+        "imagene.fig6.seed", f"{FIG6['seed']} is not one of imagene.fig5.seeds"
+    )
 
 MULTICLASS_DIR = "results/imagene2019"
 FIG5_CLASS_VALUES = class_values(**FIG5["classes"]).tolist()

@@ -8,7 +8,9 @@ with open(CLAIMS_FILE) as _handle:
     CLAIMS = yaml.safe_load(_handle)
 _errors = sorted(
     Draft202012Validator(
-        yaml.safe_load(open(Path(workflow.basedir) / "workflow/schemas/claims.schema.yaml"))
+        yaml.safe_load(
+            open(Path(workflow.basedir) / "workflow/schemas/claims.schema.yaml")
+        )
     ).iter_errors(CLAIMS),
     key=str,
 )
