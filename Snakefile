@@ -30,6 +30,7 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/simulation.smk"
+include: "workflow/rules/imagene_common.smk"
 include: "workflow/rules/imagene.smk"
 include: "workflow/rules/imagene_quantification.smk"
 include: "workflow/rules/cecil2023.smk"

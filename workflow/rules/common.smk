@@ -42,7 +42,7 @@ def slim_available():
 
 
 SLIM_AVAILABLE = slim_available()
-SLIM_NOTE = "not run (SLiM unavailable: config slim = " + config["slim"] + ")"
+SLIM_NOTE = f"not run (SLiM unavailable: config slim = {config['slim']})"
 
 
 def needs_slim(scenarios):
