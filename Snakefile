@@ -33,10 +33,17 @@ include: "workflow/rules/simulation.smk"
 include: "workflow/rules/imagene_common.smk"
 include: "workflow/rules/imagene.smk"
 include: "workflow/rules/imagene_quantification.smk"
+include: "workflow/rules/cecil2023_common.smk"
 include: "workflow/rules/cecil2023.smk"
+include: "workflow/rules/evoaug_common.smk"
+include: "workflow/rules/evoaug.smk"
+include: "workflow/rules/evoaug_interpretation_common.smk"
+include: "workflow/rules/evoaug_interpretation.smk"
 
 
-ALL_FIGURES = IMAGENE_FIGURES + CECIL_FIGURES
+ALL_FIGURES = (
+    IMAGENE_FIGURES + CECIL_FIGURES + EVOAUG_FIGURES + EVOAUG_INTERPRETATION_FIGURES
+)
 
 
 include: "workflow/rules/scorecard.smk"

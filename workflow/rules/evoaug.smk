@@ -1,0 +1,3 @@
+# EvoAug (Lee et al. 2023): data, training, performance figures.
+
+EVOAUG_FIGURES = []
