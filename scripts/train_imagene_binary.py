@@ -28,5 +28,6 @@ save_checkpoint(
     model,
     {"model_kwargs": {**model_kwargs, "n_outputs": 1}, "seed": snakemake.params.seed,
      "training": dict(snakemake.params.training), "invert": snakemake.params.invert,
+     "preprocessing": {**snakemake.params.preprocessing, "sorting": snakemake.wildcards.sorting},
      "wildcards": dict(snakemake.wildcards)},
 )

@@ -78,6 +78,7 @@ rule imagene_fig3_train:
         model=lambda w: binary_cnn(w.architecture),
         input_shape=IMAGENE["preprocessing"]["image_size"],
         invert=IMAGENE["preprocessing"]["invert"],
+        preprocessing=IMAGENE["preprocessing"],
         training=IMAGENE["training"],
         device=config["device"],
         seed=lambda w: job_seed(
