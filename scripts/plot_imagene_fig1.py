@@ -17,7 +17,8 @@ names = metadata["populations"]
 unknown = sorted(set(settings["populations"]) - set(names))
 if unknown:
     raise ValueError(f"imagene.fig1.populations: {unknown} not in the region's populations {names} ({snakemake.input[0]})")
-genotypes = replicate_matrix(arrays, settings["replicate"], snakemake.input[0])
+from_vcf = settings["source"] == "vcf"
+genotypes = replicate_matrix(arrays, 0 if from_vcf else settings["replicate"], snakemake.input[0])
 panels = region_encodings(
     genotypes,
     arrays["haplotype_population"],
@@ -25,7 +26,8 @@ panels = region_encodings(
     focal_population=names.index(settings["focal_population"]),
     rng=np.random.default_rng(snakemake.params.seed),
 )
-source = f"simulated: scenario {settings['scenario']}, replicate {settings['replicate']}"
+source = (f"1000 Genomes, {metadata['region']}; nucleotide colours: random stand-in bases" if from_vcf
+          else f"simulated: scenario {settings['scenario']}, replicate {settings['replicate']}")
 write_csv(encodings_table(panels, settings["populations"]), snakemake.output.csv)
 plot_encodings(panels, settings["populations"], settings["focal_population"], source, snakemake.output.pdf)
 log.info("Fig 1 from %s: %d sites shown", snakemake.input[0], panels["site_index"].size)

@@ -28,9 +28,41 @@ rule imagene_images:
         "../../scripts/make_haplotype_images.py"
 
 
+rule imagene_fig1_download:
+    output:
+        "resources/imagene2019/fig1_{kind}",
+    log:
+        "logs/imagene2019/fig1_download_{kind}.log",
+    wildcard_constraints:
+        kind="vcf|panel",
+    conda:
+        "../../envs/simulation.yaml"
+    params:
+        file=lambda w: FIG1["vcf"]["files"][w.kind],
+    script:
+        "../../scripts/download_file.py"
+
+
+rule imagene_fig1_region:
+    input:
+        vcf="resources/imagene2019/fig1_vcf",
+        panel="resources/imagene2019/fig1_panel",
+    output:
+        "results/imagene2019/fig1_region.npz",
+    log:
+        "logs/imagene2019/fig1_region.log",
+    conda:
+        "../../envs/simulation.yaml"
+    params:
+        region=FIG1["vcf"],
+        populations=FIG1["populations"],
+    script:
+        "../../scripts/extract_vcf_region.py"
+
+
 rule imagene_fig1_encodings:
     input:
-        simulation_shard(IMAGENE["fig1"]["scenario"], 0, 0),
+        FIG1_REGION,
     output:
         pdf="results/imagene2019/fig1_image_representations.pdf",
         csv="results/imagene2019/fig1_image_representations.csv",

@@ -15,6 +15,16 @@ for _figure in ("fig1", "fig2"):
             f"imagene.{_figure}.scenario",
             f"'{IMAGENE[_figure]['scenario']}' is not one of simulation.scenarios {sorted(SCENARIOS)}",
         )
+FIG1 = IMAGENE["fig1"]
+if FIG1["focal_population"] not in FIG1["populations"]:
+    config_error(
+        "imagene.fig1.focal_population",
+        f"'{FIG1['focal_population']}' is not one of imagene.fig1.populations",
+    )
+if FIG1["source"] == "vcf":
+    FIG1_REGION = "results/imagene2019/fig1_region.npz"
+else:
+    FIG1_REGION = simulation_shard(FIG1["scenario"], 0, 0)
 if SCENARIOS[IMAGENE["fig1"]["scenario"]]["model"] != "gravel2011":
     config_error(
         "imagene.fig1.scenario", "Fig 1 needs a multi-population (gravel2011) scenario"

@@ -361,3 +361,30 @@ def read_ms(path: str | os.PathLike) -> dict[str, np.ndarray]:
         "offsets": np.concatenate([[0], np.cumsum(widths)]).astype(np.int64),
         "positions": np.concatenate([p for _, p in replicates]),
     }
+
+
+def population_region(
+    vcf: str | os.PathLike, panel: str | os.PathLike, chrom: str, start: int, end: int, populations: Sequence[str]
+) -> tuple[dict[str, np.ndarray], dict]:
+    """One VCF region of the panel's ``populations`` as a one-replicate simulation shard.
+
+    Returns ``(arrays, metadata)`` in the layout of :mod:`genomic_dl.popgen.simulate` shards:
+    ``genotypes`` uint8 (H, W) with the haplotypes of each population in ``populations`` order,
+    ``offsets`` [0, W], ``positions`` float64 (W,) in bp, ``haplotype_population`` int8 (H,)
+    (index into ``populations``); ``metadata`` names the source, region, populations and the
+    records skipped by reason.
+    """
+    table = read_population_panel(panel)
+    samples = [sample for population in populations for sample in samples_of_population(table, population)]
+    region = read_vcf_region(vcf, chrom, start, end, samples, unphased="skip")
+    index = {population: i for i, population in enumerate(populations)}
+    haplotype_population = np.array([index[table[sample]] for sample in region.haplotype_samples], dtype=np.int8)
+    arrays = {
+        "genotypes": region.genotypes,
+        "offsets": np.array([0, region.genotypes.shape[1]], dtype=np.int64),
+        "positions": region.positions.astype(np.float64),
+        "haplotype_population": haplotype_population,
+    }
+    metadata = {"source": str(vcf), "panel": str(panel), "region": f"{chrom}:{start}-{end}",
+                "populations": list(populations), "skipped": region.skipped}
+    return arrays, metadata
