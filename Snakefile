@@ -28,6 +28,9 @@ configfile: Path(workflow.basedir) / "config" / "config.yaml"
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/simulation.smk"
 include: "workflow/rules/imagene_common.smk"

@@ -64,7 +64,11 @@ rule imagene_fig1_encodings:
     input:
         FIG1_REGION,
     output:
-        pdf="results/imagene2019/fig1_image_representations.pdf",
+        pdf=report(
+            "results/imagene2019/fig1_image_representations.pdf",
+            caption="../report/fig1_image_representations.rst",
+            category="ImaGene 2019",
+        ),
         csv="results/imagene2019/fig1_image_representations.csv",
     log:
         "logs/imagene2019/fig1_encodings.log",
@@ -81,7 +85,11 @@ rule imagene_fig2_sorting:
     input:
         simulation_shard(IMAGENE["fig2"]["scenario"], IMAGENE["fig2"]["S"], 0),
     output:
-        pdf="results/imagene2019/fig2_sorting_examples.pdf",
+        pdf=report(
+            "results/imagene2019/fig2_sorting_examples.pdf",
+            caption="../report/fig2_sorting_examples.rst",
+            category="ImaGene 2019",
+        ),
         csv="results/imagene2019/fig2_sorting_examples.csv",
     log:
         "logs/imagene2019/fig2_sorting.log",
@@ -143,7 +151,11 @@ rule imagene_fig3_figure:
     input:
         fig3_evaluations(FIG3_NETWORKS),
     output:
-        pdf="results/imagene2019/fig3_sorting_accuracy.pdf",
+        pdf=report(
+            "results/imagene2019/fig3_sorting_accuracy.pdf",
+            caption="../report/fig3_sorting_accuracy.rst",
+            category="ImaGene 2019",
+        ),
         csv="results/imagene2019/fig3_sorting_accuracy.csv",
     log:
         "logs/imagene2019/fig3_figure.log",
@@ -161,7 +173,11 @@ rule imagene_fig3_ablations:
     input:
         fig3_evaluations(ABLATION_NETWORKS),
     output:
-        pdf="results/imagene2019/fig3_ablations.pdf",
+        pdf=report(
+            "results/imagene2019/fig3_ablations.pdf",
+            caption="../report/fig3_ablations.rst",
+            category="ImaGene 2019",
+        ),
         csv="results/imagene2019/fig3_ablations.csv",
     log:
         "logs/imagene2019/fig3_ablations.log",

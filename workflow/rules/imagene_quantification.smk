@@ -66,7 +66,11 @@ rule imagene_fig4_misspecification:
     input:
         multiclass_outputs("fig4", "evaluation.json"),
     output:
-        pdf=f"{MULTICLASS_DIR}/fig4_misspecification.pdf",
+        pdf=report(
+            f"{MULTICLASS_DIR}/fig4_misspecification.pdf",
+            caption="../report/fig4_misspecification.rst",
+            category="ImaGene 2019",
+        ),
         csv=f"{MULTICLASS_DIR}/fig4_misspecification.csv",
     log:
         "logs/imagene2019/fig4_misspecification.log",
@@ -83,7 +87,11 @@ rule imagene_fig5_label_distributions:
     input:
         multiclass_outputs("fig5", "evaluation.json"),
     output:
-        pdf=f"{MULTICLASS_DIR}/fig5_label_distributions.pdf",
+        pdf=report(
+            f"{MULTICLASS_DIR}/fig5_label_distributions.pdf",
+            caption="../report/fig5_label_distributions.rst",
+            category="ImaGene 2019",
+        ),
         csv=f"{MULTICLASS_DIR}/fig5_label_distributions.csv",
     log:
         "logs/imagene2019/fig5_label_distributions.log",
@@ -99,7 +107,11 @@ rule imagene_fig6_posterior:
     input:
         f"{MULTICLASS_DIR}/fig5/{FIG6['label_distribution']}/seed{FIG6['seed']}/predictions.npz",
     output:
-        pdf=f"{MULTICLASS_DIR}/fig6_posterior.pdf",
+        pdf=report(
+            f"{MULTICLASS_DIR}/fig6_posterior.pdf",
+            caption="../report/fig6_posterior.rst",
+            category="ImaGene 2019",
+        ),
         csv=f"{MULTICLASS_DIR}/fig6_posterior.csv",
     log:
         "logs/imagene2019/fig6_posterior.log",

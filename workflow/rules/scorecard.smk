@@ -28,7 +28,11 @@ rule scorecard:
     input:
         RESULT_TABLES,
     output:
-        md="results/scorecard.md",
+        md=report(
+            "results/scorecard.md",
+            caption="../report/scorecard.rst",
+            category="Scorecard",
+        ),
         csv="results/scorecard.csv",
     log:
         "logs/scorecard.log",
