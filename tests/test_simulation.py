@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from genomic_dl.popgen.demography import build_demography, size_at, validate_epochs
-from genomic_dl.popgen.simulate import ARRAY_KEYS, _ancestry_models, _sampling, _simulate_region, selection_coefficients, simulate_shard
+from genomic_dl.popgen.simulate import ARRAY_KEYS, _ancestry_models, _sampling, _simulate_region, _simulate_replicate, selection_coefficients, simulate_shard
 from genomic_dl.popgen.trajectory import forward_sweeps, selection_step
 
 
@@ -247,3 +247,17 @@ def test_hard_sweep_shards_condition_on_survival_of_the_single_copy():
     # Every trajectory survived (restart when lost) and, from one copy of an allele with
     # 2Ns = 800, established sweeps are well above the start frequency 600 generations later.
     assert np.all(frequency > 0) and np.median(frequency) > 0.3, frequency
+
+
+def test_weak_sweeps_crossing_an_epoch_are_redrawn_and_reproducible_from_the_stored_seed():
+    # With S ~ 2 (uniform-prior draws near 0) msprime's backward trajectory from 4% to 1% can
+    # run past the 3,000-generation size change, which msprime refuses; such draws are redrawn.
+    scenario = SCENARIOS["three_epoch"]
+    demography, samples, _ = _sampling(scenario)
+    _, s_hom = selection_coefficients(2.0, scenario["reference_size"])
+    models = _ancestry_models(scenario, 0.04, np.nan, s_hom)
+    outcomes = [_simulate_replicate(scenario, demography, samples, models, seed) for seed in range(1, 16)]
+    assert sum(redraws for *_, redraws in outcomes) > 0
+    genotypes, _, used_seed, redraws = next(outcome for outcome in outcomes if outcome[3] > 0)
+    again, _ = _simulate_region(scenario, demography, samples, models, used_seed)
+    np.testing.assert_array_equal(again, genotypes)

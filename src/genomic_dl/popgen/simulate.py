@@ -22,7 +22,8 @@ every engine (:mod:`genomic_dl.popgen.slim_engine` too):
     float64 (n_replicates,), generations since fixation (NaN if not fixed or neutral).
 ``replicate_seed``
     int64 (n_replicates,), the msprime seed of each replicate (ancestry; mutations use seed + 1
-    modulo the seed range), so any replicate can be re-simulated alone.
+    modulo the seed range), so any replicate can be re-simulated alone (for a sweep whose
+    trajectory was redrawn, the seed that was used).
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ from genomic_dl.popgen.demography import GRAVEL_POPULATIONS, POPULATION, build_d
 from genomic_dl.popgen.scenarios import selection_start_frequency
 from genomic_dl.popgen.trajectory import forward_sweeps
 from genomic_dl.seeds import MAX_SEED
+
+#: Redraws of a sweep trajectory that crossed a demographic event before giving up.
+MAX_SWEEP_REDRAWS = 50
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +147,28 @@ def _simulate_region(scenario: dict, demography: msprime.Demography, samples: li
     return genotypes, mutated.tables.sites.position
 
 
+def _simulate_replicate(scenario: dict, demography: msprime.Demography, samples: list, models: Any, seed: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """:func:`_simulate_region`, redrawing a sweep whose trajectory runs into a demographic event.
+
+    msprime draws the sweep's trajectory backwards with a random duration and cannot run a sweep
+    across a size change. For weak selection (small S of the uniform prior) that duration can
+    reach back past the next epoch boundary, although selection started ``start_generations_ago``;
+    such a trajectory is redrawn with a new seed derived from the replicate's (so sweeps are
+    conditioned on ending before the next demographic event). Returns genotypes, positions, the
+    seed that produced them and the number of redraws.
+    """
+    for redraws in range(MAX_SWEEP_REDRAWS + 1):
+        try:
+            genotypes, positions = _simulate_region(scenario, demography, samples, models, seed)
+            return genotypes, positions, seed, redraws
+        except msprime._msprime.LibraryError as error:
+            if models is None or "during a sweep" not in str(error):
+                raise
+            seed = int(np.random.SeedSequence([seed, redraws]).generate_state(1)[0]) % (MAX_SEED - 1) + 1
+    raise RuntimeError(f"sweep trajectory crossed a demographic event in {MAX_SWEEP_REDRAWS + 1} draws; "
+                       "selection too weak for the scenario's epochs?")
+
+
 def _draw_strengths(rng: np.random.Generator, S: float | tuple[float, float], n: int) -> np.ndarray:
     if isinstance(S, tuple):
         return rng.uniform(S[0], S[1], size=n)
@@ -218,13 +244,16 @@ def simulate_shard(
         frequency, fixed_ago = outcome.frequency, outcome.fixed_generations_ago
         highest = 1.0 - 1.0 / (2.0 * float(size_at(scenario["epochs"], 0.0)))
     genotype_blocks, position_blocks = [], []
+    redrawn = 0
     started = time.perf_counter()
     for index in range(n_replicates):
         models: Any = None
         if with_selection and frequency[index] > start_frequency:
             end_frequency = min(frequency[index], highest)
             models = _ancestry_models(scenario, end_frequency, fixed_ago[index], s_hom[index])
-        genotypes, positions = _simulate_region(scenario, demography, samples, models, int(replicate_seeds[index]))
+        genotypes, positions, replicate_seeds[index], redraws = _simulate_replicate(
+            scenario, demography, samples, models, int(replicate_seeds[index]))
+        redrawn += redraws
         genotype_blocks.append(genotypes)
         position_blocks.append(positions)
         if (index + 1) % progress_every == 0 or index + 1 == n_replicates:
@@ -249,6 +278,7 @@ def simulate_shard(
         "populations": populations,
         "seed": int(seed),
         "n_replicates": int(n_replicates),
+        "sweep_trajectories_redrawn": int(redrawn),
     }
     return arrays, metadata
 
