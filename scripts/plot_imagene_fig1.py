@@ -6,7 +6,7 @@ from genomic_dl.figures.imagene_examples import encodings_table, plot_encodings
 from genomic_dl.figures.tables import write_csv
 from genomic_dl.io import load_arrays
 from genomic_dl.popgen.encodings import region_encodings
-from genomic_dl.popgen.simulate import replicate_matrix
+from genomic_dl.popgen.shards import replicate_matrix
 from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]

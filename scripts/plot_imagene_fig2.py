@@ -4,7 +4,7 @@ from genomic_dl.figures.imagene_examples import plot_sorting_examples, sorting_t
 from genomic_dl.figures.tables import write_csv
 from genomic_dl.io import load_arrays
 from genomic_dl.popgen.images import SORTINGS, haplotype_images, sorted_haplotypes
-from genomic_dl.popgen.simulate import replicate_matrix
+from genomic_dl.popgen.shards import replicate_matrix
 from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]

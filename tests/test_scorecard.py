@@ -71,3 +71,9 @@ def test_shipped_claims_file_is_valid():
     assert not errors, errors[0].message
     ids = [c["id"] for c in claims["claims"]]
     assert len(ids) == len(set(ids))
+
+
+def test_undefined_value_is_not_run():
+    table = TABLE.assign(accuracy_mean=[0.5, float("nan"), 0.95])
+    row = evaluate_claim({**claim(op="at_least", value=0.5)}, {"t.csv": table})
+    assert row["status"] == "NOT RUN" and "undefined" in row["note"]

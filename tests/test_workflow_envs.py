@@ -29,6 +29,12 @@ CONDA_PACKAGES = {
     "allel": {"scikit-allel"},
     "pyslim": {"pyslim"},
     "sklearn": {"scikit-learn"},
+    "captum": {"captum"},
+    "logomaker": {"logomaker"},
+    "memelite": {"memelite"},
+    "pyjaspar": {"pyjaspar"},
+    "shap": {"shap"},
+    "jsonschema": {"jsonschema"},
 }
 PACKAGE_ROOT = REPO / "src"
 RULES_WITHOUT_JOBS = {"all"}

@@ -13,8 +13,9 @@ with one of the operators
 * ``greater_than``: ``ours > reference + tolerance`` (a margin);
 * ``less_than``: ``ours < reference - tolerance``.
 
-The outcome is ``PASS``, ``FAIL`` or ``NOT RUN`` (the table was not built in this run: the
-claim's ``requires`` text says why, e.g. SLiM unavailable or real data not downloaded).
+The outcome is ``PASS``, ``FAIL`` or ``NOT RUN``: the table was not built in this run (the
+claim's ``requires`` text says why, e.g. SLiM unavailable or real data not downloaded), or a
+compared cell is NaN (a measure undefined for these data, e.g. ground truth on real data).
 """
 
 from __future__ import annotations
@@ -78,6 +79,9 @@ def evaluate_claim(claim: Mapping[str, Any], tables: Mapping[str, pd.DataFrame])
         reference = claim.get("paper_value")
         if reference is None:
             raise ValueError(f"{source}: compare has no 'other' or 'value' and the claim has no paper_value")
+    if math.isnan(ours) or math.isnan(float(reference)):
+        return {**row, "ours": ours, "ours_sd": sd, "reference": float(reference), "status": "NOT RUN",
+                "note": "not run (no value in this run: the measure is undefined for these data)"}
     passed = OPERATORS[compare["op"]](ours, float(reference), tolerance)
     return {**row, "ours": ours, "ours_sd": sd, "reference": float(reference), "status": "PASS" if passed else "FAIL"}
 

@@ -60,15 +60,6 @@ ARRAY_KEYS = (
 )
 
 
-def replicate_matrix(arrays: dict[str, np.ndarray], index: int, path: str = "shard") -> np.ndarray:
-    """Haplotype matrix uint8 (n_haplotypes, sites) of replicate ``index`` of a loaded shard."""
-    offsets = arrays["offsets"]
-    n_replicates = len(offsets) - 1
-    if not 0 <= index < n_replicates:
-        raise ValueError(f"{path}: replicate {index} requested, the shard holds replicates 0..{n_replicates - 1}")
-    return arrays["genotypes"][:, offsets[index] : offsets[index + 1]]
-
-
 _UNIFORM = re.compile(r"^U(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$")
 
 
