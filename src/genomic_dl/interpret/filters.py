@@ -181,6 +181,7 @@ def filter_pwms(
     threshold_fraction: float = 0.5,
     *,
     chunk_size: int = 128,
+    maxima: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Position weight matrices of the filters by activation-based alignment.
 
@@ -202,6 +203,10 @@ def filter_pwms(
         Fraction of each filter's maximum activation a window must exceed (paper value 0.5).
     chunk_size
         Sequences processed at once; bounds the memory of the ``(chunk, F, L')`` mask.
+    maxima
+        ``(F,)`` maximum activation of each filter to take instead of the maximum over
+        ``activations``: for aligning a data set in parts (each part's counts are
+        ``pwms * n_windows``) against the maxima over the whole set.
 
     Returns
     -------
@@ -225,7 +230,10 @@ def filter_pwms(
     length = x.shape[-1]
     starts = _window_starts(length, activations.shape[-1], filter_width)
     inside = (starts >= 0) & (starts <= length - filter_width)
-    maxima = activations.max(axis=(0, 2))
+    if maxima is None:
+        maxima = activations.max(axis=(0, 2))
+    elif np.shape(maxima) != (activations.shape[1],):
+        raise ValueError(f"maxima must have shape (F={activations.shape[1]},), got {np.shape(maxima)}")
     thresholds = np.where(maxima > 0, threshold_fraction * maxima, np.inf)[None, :, None]
     windows = np.lib.stride_tricks.sliding_window_view(x, filter_width, axis=2)[:, :, starts[inside]]
 

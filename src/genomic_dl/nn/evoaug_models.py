@@ -54,6 +54,7 @@ Every activation, dropout and pooling call site is its own module object
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ __all__ = [
     "ChIPCNN",
     "MODELS",
     "build_model",
+    "scale_blocks",
 ]
 
 N_NUCLEOTIDES = 4
@@ -280,6 +282,31 @@ class SequenceCNN(nn.Module):
         return self.output(x)
 
 
+def _width_factor(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value <= 4.0:
+        raise ValueError(f"width must be a number in (0, 4], got {value!r}")
+    return float(value)
+
+
+def scale_blocks(blocks: Sequence[ConvBlock | DenseBlock], width: float) -> tuple[ConvBlock | DenseBlock, ...]:
+    """The blocks with their filters / units multiplied by ``width`` (rounded, at least 1).
+
+    ``width`` 1 returns the blocks unchanged. A reduced width keeps every layer, kernel size,
+    pooling and dropout rate of the paper's architecture and cuts the cost of a forward pass
+    roughly by ``width**2`` (used to make CPU runs of the workflow feasible; see the config).
+    """
+    width = _width_factor(width)
+    if width == 1.0:
+        return tuple(blocks)
+    scaled = []
+    for block in blocks:
+        if isinstance(block, ConvBlock):
+            scaled.append(dataclasses.replace(block, filters=max(1, round(block.filters * width))))
+        else:
+            scaled.append(dataclasses.replace(block, units=max(1, round(block.units * width))))
+    return tuple(scaled)
+
+
 class _PaperModel(SequenceCNN):
     """A :class:`SequenceCNN` with the fixed architecture of one paper model.
 
@@ -298,13 +325,15 @@ class _PaperModel(SequenceCNN):
         sequence_length: int | None = None,
         n_tasks: int | None = None,
         *,
+        width: float = 1.0,
         generator: torch.Generator | None = None,
     ) -> None:
+        self.width = _width_factor(width)
         super().__init__(
             self.SEQUENCE_LENGTH if sequence_length is None else sequence_length,
             self.N_TASKS if n_tasks is None else n_tasks,
-            self.CONV_BLOCKS,
-            self.DENSE_BLOCKS,
+            scale_blocks(self.CONV_BLOCKS, self.width),
+            scale_blocks(self.DENSE_BLOCKS, self.width),
             generator=generator,
         )
 
@@ -314,9 +343,12 @@ class _PaperModel(SequenceCNN):
         return self.TASK
 
     @property
-    def model_kwargs(self) -> dict[str, int]:
-        """Constructor kwargs, JSON-serialisable (for checkpoints)."""
-        return {"sequence_length": self.sequence_length, "n_tasks": self.n_tasks}
+    def model_kwargs(self) -> dict[str, int | float]:
+        """Constructor kwargs, JSON-serialisable (for checkpoints); ``width`` only when it is not 1."""
+        kwargs: dict[str, int | float] = {"sequence_length": self.sequence_length, "n_tasks": self.n_tasks}
+        if self.width != 1.0:
+            kwargs["width"] = self.width
+        return kwargs
 
 
 class Basset(_PaperModel):
@@ -373,8 +405,9 @@ def build_model(
     name
         ``"basset"``, ``"deepstarr"`` or ``"chip_cnn"``.
     kwargs
-        Constructor kwargs: ``sequence_length`` and/or ``n_tasks`` (missing =
-        the paper's size); e.g. a checkpoint's ``model_kwargs``, so
+        Constructor kwargs: ``sequence_length``, ``n_tasks`` and ``width``
+        (a factor on every layer's filters / units, see :func:`scale_blocks`;
+        missing = the paper's size); e.g. a checkpoint's ``model_kwargs``, so
         ``functools.partial(build_model, name)`` can be handed to
         :func:`genomic_dl.nn.trainer.load_checkpoint`.
     generator
@@ -388,7 +421,7 @@ def build_model(
     if name not in MODELS:
         raise ValueError(f"unknown model name {name!r}; expected one of {sorted(MODELS)}")
     kwargs = dict(kwargs or {})
-    unknown = sorted(set(kwargs) - {"sequence_length", "n_tasks"})
+    unknown = sorted(set(kwargs) - {"sequence_length", "n_tasks", "width"})
     if unknown:
-        raise ValueError(f"unknown kwargs for model {name!r}: {unknown}; expected sequence_length, n_tasks")
+        raise ValueError(f"unknown kwargs for model {name!r}: {unknown}; expected sequence_length, n_tasks, width")
     return MODELS[name](**kwargs, generator=generator)

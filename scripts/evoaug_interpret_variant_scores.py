@@ -1,0 +1,29 @@
+"""Rule evoaug_interp_variant_scores: log(alt / ref) of one model's task-mean prediction for every
+variant of the Fig 1d elements."""
+
+import numpy as np
+
+from genomic_dl.evoaug.checkpoints import load_evoaug_model
+from genomic_dl.figures.tables import write_csv
+from genomic_dl.interpret.experiments import VariantSet, random_tail, score_variant_set
+from genomic_dl.interpret.variant_effects import model_predict_fn, pearson_per_element
+from genomic_dl.nn.device import configure_threads, seed_everything, select_device
+from genomic_dl.runlog import job_logger
+
+snakemake = globals()["snakemake"]
+log = job_logger(snakemake.log[0])
+configure_threads(snakemake.threads)
+seed_everything(snakemake.params.seed)
+device = select_device(snakemake.params.device)
+model, metadata = load_evoaug_model(snakemake.input.model, device)
+if metadata["task"] != "binary":
+    raise ValueError(f"{snakemake.input.model}: the log(alt / ref) score needs a binary-task model, got {metadata['task']}")
+variant_set = VariantSet.load(snakemake.input.variants)
+tail = random_tail(metadata["padding"], np.random.default_rng(snakemake.params.seed))
+predict_fn = model_predict_fn(model, device, batch_size=snakemake.params.batch_size, output_activation="sigmoid")
+table = variant_set.variants.copy()
+table["predicted"] = score_variant_set(predict_fn, variant_set, tail)
+write_csv(table, snakemake.output[0])
+per_element, mean = pearson_per_element(table["element"], table["measured"], table["predicted"])
+log.info("%s: %d variants, Pearson r per element %s, mean %.3f", snakemake.input.model, len(table),
+         per_element.round(3).to_dict(), mean)
