@@ -19,23 +19,56 @@ accuracy is the one tested. Three strategies (S1 Text Figs Q and R):
 Evaluation helpers: accuracy with a 95% confidence interval (normal approximation, the
 paper's ``p +- 1.96 sqrt(p (1 - p) / N)``; Wilson's score interval on request), AUROC,
 Spearman correlation between the continuous outputs of several methods, and the fraction of
-regions on which their binary calls agree.
+regions on which their binary calls agree (defined in the torch-free
+:mod:`genomic_dl.experiments.cecil_evaluation` and re-exported here).
+
+:func:`model_kwargs` and :func:`build_model` map the workflow's model names (``imagene``,
+``mini_cnn``, ``deepset`` and the complexity-ladder steps ``ladder01`` ... ``ladder15``) to
+registry models of :mod:`genomic_dl.nn.cecil_models`; :func:`train_and_test` runs the whole
+protocol on one prepared data set and returns the per-restart table, the test predictions and
+a timing summary.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
-from scipy import stats
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from genomic_dl.nn.trainer import History, TrainerConfig, binary_cross_entropy_with_logits, fit, predict
+from genomic_dl.experiments.cecil_evaluation import (
+    DataSplit,
+    accuracy_interval,
+    agreement_matrix,
+    auroc,
+    spearman_matrix,
+    stratified_split,
+)
+from genomic_dl.figures.tables import write_csv
+from genomic_dl.io import write_json
+from genomic_dl.nn.cecil_models import (
+    build_cecil_model,
+    cecil_imagene_kwargs,
+    complexity_ladder,
+    deepset_kwargs,
+    mini_cnn_kwargs,
+)
+from genomic_dl.nn.trainer import (
+    History,
+    TrainerConfig,
+    binary_cross_entropy_with_logits,
+    fit,
+    load_checkpoint,
+    predict,
+    save_checkpoint,
+)
 from genomic_dl.seeds import derive_seed
 
 __all__ = [
@@ -50,6 +83,16 @@ __all__ = [
     "auroc",
     "spearman_matrix",
     "agreement_matrix",
+    "MODEL_NAMES",
+    "MODEL_LABELS",
+    "ladder_step",
+    "model_kwargs",
+    "build_model",
+    "n_parameters",
+    "restarts_for",
+    "train_and_test",
+    "load_model",
+    "save_training",
 ]
 
 logger = logging.getLogger(__name__)
@@ -61,57 +104,6 @@ KERAS_ADAM_EPSILON = 1e-7
 
 BuildFn = Callable[[torch.Generator], nn.Module]
 EpochArrays = Callable[[int], tuple[np.ndarray, np.ndarray]]
-
-
-# --------------------------------------------------------------------------- data split
-
-
-@dataclass(frozen=True)
-class DataSplit:
-    """Indices (int64, sorted) of the training, validation and test samples."""
-
-    train: np.ndarray
-    valid: np.ndarray
-    test: np.ndarray
-
-    def to_dict(self) -> dict[str, list[int]]:
-        return {"train": self.train.tolist(), "valid": self.valid.tolist(), "test": self.test.tolist()}
-
-
-def stratified_split(
-    labels: np.ndarray, fractions: Sequence[float] = (0.8, 0.1, 0.1), rng: np.random.Generator | None = None
-) -> DataSplit:
-    """Split samples into train / validation / test sets with the same class balance.
-
-    Every class is shuffled with ``rng`` and cut at ``floor`` of the cumulative fractions, so
-    each part holds the same share of every class (up to one sample).
-
-    Parameters
-    ----------
-    labels : int array, shape (n,), class of each sample.
-    fractions : three non-negative numbers summing to 1 (paper: 0.8, 0.1, 0.1).
-    rng : numpy Generator; required.
-
-    Returns
-    -------
-    :class:`DataSplit`.
-    """
-    if rng is None:
-        raise ValueError("stratified_split needs an explicit numpy Generator (rng)")
-    labels = np.asarray(labels)
-    fractions = np.asarray(fractions, dtype=np.float64)
-    if labels.ndim != 1 or labels.size == 0:
-        raise ValueError(f"labels must be a non-empty 1-D array, got shape {labels.shape}")
-    if fractions.shape != (3,) or fractions.min() < 0 or not np.isclose(fractions.sum(), 1.0):
-        raise ValueError(f"fractions must be three non-negative numbers summing to 1, got {fractions.tolist()}")
-    parts: list[list[np.ndarray]] = [[], [], []]
-    for label in np.unique(labels):
-        members = rng.permutation(np.flatnonzero(labels == label))
-        cuts = np.floor(np.cumsum(fractions)[:2] * members.size).astype(np.int64)
-        for part, chunk in zip(parts, np.split(members, cuts)):
-            part.append(chunk)
-    train, valid, test = (np.sort(np.concatenate(part)).astype(np.int64) for part in parts)
-    return DataSplit(train, valid, test)
 
 
 # --------------------------------------------------------------------------- training
@@ -205,6 +197,7 @@ def train_with_restarts(
     config: TrainerConfig | None = None,
     fractions: Sequence[float] = (0.8, 0.1, 0.1),
     epoch_data: EpochArrays | None = None,
+    split: DataSplit | None = None,
     log: Callable[[str], None] | None = logger.info,
 ) -> RestartResult:
     """Train ``n_restarts`` models and keep the best on validation accuracy (Cecil & Sugden).
@@ -227,6 +220,9 @@ def train_with_restarts(
     fractions : train / validation / test fractions (paper: 0.8, 0.1, 0.1).
     epoch_data : ``"on_the_fly"`` only: ``epoch_data(epoch_index) -> (x, y)`` new training
         arrays (same layout as ``x`` and ``y``) for each epoch.
+    split : optional fixed split (indices into ``x``), e.g. the one stored with a prepared data
+        set so that every method is tested on the same regions; ``fractions`` and the split
+        seed are then unused. Its training part may be a subset of the samples (Fig P).
     log : progress lines (None = silent).
 
     Returns
@@ -241,7 +237,10 @@ def train_with_restarts(
         raise ValueError(f"n_restarts must be a positive integer, got {n_restarts!r}")
     x, y = _check_data(x, y)
     config = strategy_config(strategy) if config is None else config
-    split = stratified_split(y, fractions, np.random.default_rng(derive_seed(seed, "split")))
+    if split is None:
+        split = stratified_split(y, fractions, np.random.default_rng(derive_seed(seed, "split")))
+    else:
+        _check_split(split, y.size)
     if split.train.size == 0 or split.valid.size == 0:
         raise ValueError(f"the split {list(fractions)} of {y.size} samples leaves an empty training or validation set")
     valid_loader = _loader(x[split.valid], y[split.valid], max(config.batch_size, 256))
@@ -282,6 +281,15 @@ def train_with_restarts(
     return RestartResult(model=models[best], best_restart=best, restarts=restarts, histories=histories, split=split)
 
 
+def _check_split(split: DataSplit, n: int) -> None:
+    parts = [np.asarray(part) for part in (split.train, split.valid, split.test)]
+    every = np.concatenate(parts)
+    if every.size and (every.min() < 0 or every.max() >= n):
+        raise ValueError(f"split indices must lie in [0, {n}), got [{every.min()}, {every.max()}]")
+    if np.unique(every).size != every.size:
+        raise ValueError("split: the training, validation and test indices overlap or repeat")
+
+
 def _epoch_loaders(
     train_arrays: tuple[np.ndarray, np.ndarray] | None,
     epoch_data: EpochArrays | None,
@@ -320,95 +328,195 @@ def predict_logits(
     return predict(model, loader, device).reshape(-1).double().numpy()
 
 
-# --------------------------------------------------------------------------- evaluation
+# --------------------------------------------------------------------------- workflow models
 
 
-def accuracy_interval(
-    n_correct: int, n_total: int, confidence: float = 0.95, method: str = "normal"
-) -> tuple[float, float, float]:
-    """Accuracy and its confidence interval.
+#: Workflow model names besides the complexity-ladder steps ``ladder01`` ... ``ladder15``.
+MODEL_NAMES = ("imagene", "mini_cnn", "deepset")
 
-    ``method="normal"`` (the paper's): ``p +- z sqrt(p (1 - p) / n)``, clipped to [0, 1];
-    ``"wilson"``: Wilson's score interval
-    ``(p + z^2 / 2n +- z sqrt(p (1 - p) / n + z^2 / 4n^2)) / (1 + z^2 / n)``;
-    ``z`` is the standard normal quantile of ``(1 + confidence) / 2`` (1.96 for 95%).
-
-    Returns
-    -------
-    (accuracy, lower, upper) as floats.
-    """
-    if isinstance(n_total, bool) or int(n_total) != n_total or n_total < 1:
-        raise ValueError(f"n_total must be a positive integer, got {n_total!r}")
-    if int(n_correct) != n_correct or not 0 <= n_correct <= n_total:
-        raise ValueError(f"n_correct must be an integer in [0, {n_total}], got {n_correct!r}")
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
-    p, n = n_correct / n_total, float(n_total)
-    z = float(stats.norm.ppf((1.0 + confidence) / 2.0))
-    if method == "normal":
-        half = z * np.sqrt(p * (1.0 - p) / n)
-        return p, max(0.0, p - half), min(1.0, p + half)
-    if method == "wilson":
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-        return p, float(centre - half), float(centre + half)
-    raise ValueError(f"method must be 'normal' or 'wilson', got {method!r}")
+#: Labels of the workflow models in tables and figures.
+MODEL_LABELS = {"imagene": "Imagene", "mini_cnn": "mini-CNN", "deepset": "DeepSet"}
 
 
-def auroc(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Area under the ROC curve: the probability that a random sweep scores above a random
-    neutral region, ties counting one half (Mann-Whitney U / (n1 n0), average ranks)."""
-    scores = np.asarray(scores, dtype=np.float64)
-    labels = np.asarray(labels)
-    if scores.ndim != 1 or labels.shape != scores.shape or not np.isin(labels, (0, 1)).all():
-        raise ValueError("scores and labels must be 1-D of equal length, labels 0/1")
-    if not np.isfinite(scores).all():
-        raise ValueError("scores must be finite")
-    positive = labels == 1
-    n1, n0 = int(positive.sum()), int((~positive).sum())
-    if n1 == 0 or n0 == 0:
-        raise ValueError("auroc needs both classes among the labels")
-    ranks = stats.rankdata(scores)
-    return float((ranks[positive].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+def ladder_step(name: str) -> int:
+    """1-based step of a ladder model name (``"ladder07"`` -> 7); ``ValueError`` otherwise."""
+    n_steps = len(complexity_ladder())
+    if not (name.startswith("ladder") and name[6:].isdigit() and 1 <= int(name[6:]) <= n_steps):
+        raise ValueError(f"unknown model {name!r}; expected one of {list(MODEL_NAMES)} or ladder01 ... ladder{n_steps:02d}")
+    return int(name[6:])
 
 
-def _stack(values: Mapping[str, np.ndarray]) -> tuple[list[str], np.ndarray]:
-    names = list(values)
-    if len(names) < 2:
-        raise ValueError(f"need at least two methods, got {names}")
-    arrays = [np.asarray(values[name], dtype=np.float64).reshape(-1) for name in names]
-    if len({a.size for a in arrays}) != 1:
-        raise ValueError(f"all methods need outputs for the same regions, got sizes {[a.size for a in arrays]}")
-    return names, np.stack(arrays)
-
-
-def spearman_matrix(outputs: Mapping[str, np.ndarray]) -> tuple[list[str], np.ndarray]:
-    """Spearman rank correlation between the continuous outputs of several methods (Fig 3A).
+def model_kwargs(name: str, input_shape: Sequence[int], settings: Mapping[str, Mapping[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """Registry name and constructor kwargs of a workflow model for images of ``input_shape``.
 
     Parameters
     ----------
-    outputs : ``{method: float array (n,)}``, each method's score on the same n regions.
+    name : ``"imagene"``, ``"mini_cnn"``, ``"deepset"`` or ``"ladderNN"`` (step NN of
+        :func:`~genomic_dl.nn.cecil_models.complexity_ladder`, always with the paper's sizes).
+    input_shape : (H, W) of the images.
+    settings : the config's ``models`` section: ``imagene`` (``conv_filters``,
+        ``kernel_size``, ``dense_units``, ``l1``, ``l2``), ``mini_cnn`` (``l1``, ``l2``),
+        ``deepset`` (``n_filters``, ``kernel_width``, ``depth``, ``dense_layers``,
+        ``dense_units``).
 
     Returns
     -------
-    (names, float64 (k, k) matrix).
+    (registry name for :func:`~genomic_dl.nn.cecil_models.build_cecil_model`, kwargs).
     """
-    names, stacked = _stack(outputs)
-    if not np.isfinite(stacked).all():
-        raise ValueError("outputs must be finite")
-    return names, np.atleast_2d(stats.spearmanr(stacked, axis=1).statistic)
+    shape = [int(v) for v in input_shape]
+    if name == "imagene":
+        return "imagene", cecil_imagene_kwargs(shape, **settings["imagene"])
+    if name == "mini_cnn":
+        return "mini_cnn", mini_cnn_kwargs(shape, **settings["mini_cnn"])
+    if name == "deepset":
+        return "deepset", {**deepset_kwargs(shape), **settings["deepset"]}
+    step = complexity_ladder(shape)[ladder_step(name) - 1]
+    return step.model, step.kwargs
 
 
-def agreement_matrix(calls: Mapping[str, np.ndarray]) -> tuple[list[str], np.ndarray]:
-    """Fraction of regions on which the binary calls of two methods agree (Fig 3B).
+def build_model(name: str, input_shape: Sequence[int], settings: Mapping[str, Mapping[str, Any]], generator: torch.Generator | None = None) -> nn.Module:
+    """The workflow model ``name`` (see :func:`model_kwargs`), weights drawn from ``generator``."""
+    registry, kwargs = model_kwargs(name, input_shape, settings)
+    return build_cecil_model(registry, kwargs, generator)
+
+
+def n_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
+
+
+def restarts_for(name: str, training: Mapping[str, Any], settings: Mapping[str, Mapping[str, Any]]) -> int:
+    """Restarts of a workflow model: ``training.restarts_by_model[<registry name>]``, else
+    ``training.restarts`` (paper: 10 for every model)."""
+    registry, _ = model_kwargs(name, (64, 64), settings)
+    return int(training.get("restarts_by_model", {}).get(registry, training["restarts"]))
+
+
+def train_and_test(
+    name: str,
+    images: np.ndarray,
+    labels: np.ndarray,
+    split: DataSplit,
+    *,
+    settings: Mapping[str, Mapping[str, Any]],
+    training: Mapping[str, Any],
+    strategy: str,
+    seed: int,
+    device: torch.device | str = "cpu",
+    epoch_data: EpochArrays | None = None,
+    log: Callable[[str], None] | None = logger.info,
+) -> tuple[nn.Module, dict[str, Any]]:
+    """Cecil & Sugden's protocol on one prepared data set: restarts, best on validation, test.
 
     Parameters
     ----------
-    calls : ``{method: 0/1 array (n,)}``.
+    name : workflow model (see :func:`model_kwargs`).
+    images : uint8 array, shape (n, H, W).
+    labels : int array, shape (n,), 0 / 1.
+    split : the data set's split (``split.train`` may be a subset, Fig P).
+    settings : the config's ``models`` section.
+    training : the config's ``training`` section: ``learning_rate``, ``batch_size``, ``epochs``,
+        ``restarts``, ``restarts_by_model``, ``early_stopping`` (``max_epochs``, ``patience``).
+    strategy : one of :data:`STRATEGIES`.
+    seed : the job's seed (restart ``r`` initialises from ``derive_seed(seed, "restart", r)``).
+    device : where to train.
+    epoch_data : ``"on_the_fly"`` only, see :func:`train_with_restarts`.
+    log : progress lines.
 
     Returns
     -------
-    (names, float64 (k, k) matrix), ones on the diagonal.
+    model : the best restart, in eval mode, on the CPU.
+    result : ``restarts`` (list of dicts, one per restart, with ``best`` and ``images_per_s``
+        added), ``predictions`` (dict of test arrays: ``index, label, logit, probability, call``),
+        ``summary`` (model, registry name and kwargs, ``n_parameters``, sizes, timings).
     """
-    names, stacked = _stack(calls)
-    return names, (stacked[:, None, :] == stacked[None, :, :]).mean(axis=2)
+    registry, kwargs = model_kwargs(name, images.shape[1:], settings)
+    config = strategy_config(
+        strategy,
+        learning_rate=float(training["learning_rate"]),
+        batch_size=int(training["batch_size"]),
+        epochs=int(training["epochs"]),
+        max_epochs=int(training["early_stopping"]["max_epochs"]),
+        patience=int(training["early_stopping"]["patience"]),
+    )
+    n_restarts = restarts_for(name, training, settings)
+    started = time.perf_counter()
+    result = train_with_restarts(
+        lambda generator: build_cecil_model(registry, kwargs, generator),
+        images,
+        labels,
+        seed=seed,
+        device=device,
+        n_restarts=n_restarts,
+        strategy=strategy,
+        config=config,
+        epoch_data=epoch_data,
+        split=split,
+        log=log,
+    )
+    train_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    logits = predict_logits(result.model, images[split.test], device)
+    predict_seconds = time.perf_counter() - started
+    restarts = []
+    for row, history in zip(result.restarts, result.histories):
+        seconds = sum(r["n_train"] / r["train_images_per_s"] for r in history.rows)
+        images_seen = sum(r["n_train"] for r in history.rows)
+        restarts.append({**row, "best": row["restart"] == result.best_restart, "images_per_s": images_seen / max(seconds, 1e-9)})
+    model = result.model.to("cpu").eval()
+    summary = {
+        "model": name,
+        "registry": registry,
+        "model_kwargs": kwargs,
+        "strategy": strategy,
+        "n_parameters": n_parameters(model),
+        "n_restarts": n_restarts,
+        "best_restart": result.best_restart,
+        "n_train": int(result.histories[result.best_restart].rows[0]["n_train"]),  # per epoch
+        "n_valid": int(split.valid.size),
+        "n_test": int(split.test.size),
+        "input_shape": list(images.shape[1:]),
+        "train_seconds": train_seconds,
+        "predict_seconds": predict_seconds,
+        "train_images_per_s": float(np.mean([row["images_per_s"] for row in restarts])),
+        "mean_epochs": float(np.mean([row["epochs"] for row in restarts])),
+    }
+    predictions = {
+        "index": split.test.astype(np.int64),
+        "label": np.asarray(labels)[split.test].astype(np.int64),
+        "logit": logits,
+        "probability": 1.0 / (1.0 + np.exp(-logits)),
+        "call": (logits >= 0).astype(np.int64),
+    }
+    return model, {"restarts": restarts, "predictions": predictions, "summary": summary}
+
+
+def load_model(path: str, device: torch.device | str = "cpu") -> tuple[nn.Module, dict[str, Any]]:
+    """A model saved by the training rule (checkpoint metadata ``registry`` and ``model_kwargs``),
+    in eval mode on ``device``; returns ``(model, metadata)``."""
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    registry = payload.get("metadata", {}).get("registry") if isinstance(payload, dict) else None
+    if registry is None:
+        raise ValueError(f"{path}: checkpoint metadata has no 'registry' model name")
+    return load_checkpoint(path, lambda kwargs: build_cecil_model(registry, kwargs), device)
+
+
+def save_training(
+    model: nn.Module,
+    result: Mapping[str, Any],
+    extra: Mapping[str, Any],
+    *,
+    model_path: str,
+    restarts_path: str,
+    predictions_path: str,
+    summary_path: str,
+) -> dict[str, Any]:
+    """Write the outputs of :func:`train_and_test` atomically: the checkpoint (metadata
+    ``registry``, ``model_kwargs``, ``summary``), the per-restart table, the test predictions and
+    the JSON summary (``result["summary"]`` updated with ``extra``). Returns that summary."""
+    summary = {**result["summary"], **extra}
+    save_checkpoint(model_path, model, {"registry": summary["registry"], "model_kwargs": summary["model_kwargs"], "summary": summary})
+    write_csv(pd.DataFrame(result["restarts"]), restarts_path)
+    write_csv(pd.DataFrame(result["predictions"]), predictions_path)
+    write_json(summary_path, summary)
+    return summary
