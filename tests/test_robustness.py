@@ -11,9 +11,9 @@ import pytest
 from conftest import REPO
 
 SMOKE = str(REPO / "config/presets/smoke.yaml")
-EVALUATION = "results/imagene2019/fig3/standard/rows/S300/seed2/evaluation.json"
-MODEL = "results/imagene2019/fig3/standard/rows/S300/seed2/model.pt"
-TRAIN_LOG = "logs/imagene2019/fig3/standard/rows/S300/seed2/train.log"
+EVALUATION = "results/imagene2019/fig3/standard/rows/S300/seed1/evaluation.json"
+MODEL = "results/imagene2019/fig3/standard/rows/S300/seed1/model.pt"
+TRAIN_LOG = "logs/imagene2019/fig3/standard/rows/S300/seed1/train.log"
 
 
 def snakemake(workdir, *targets, **kwargs):
