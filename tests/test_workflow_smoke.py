@@ -79,7 +79,8 @@ def test_html_report_gathers_every_figure_with_its_caption(smoke_run):
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     html = report.read_text(errors="replace")
-    for figure in ("fig3_sorting_accuracy.pdf", "fig6_posterior.pdf", "scorecard.md"):
+    for figure in ("fig3_sorting_accuracy.pdf", "fig6_posterior.pdf", "fig1c_minicnn_vs_imagene.pdf", "fig4_zero_padding.pdf",
+                   "fig2c_downsampling.pdf", "figS6_attribution_logos.pdf", "scorecard.md"):
         assert figure in html
     assert "Fig 3: detection accuracy by sorting" in html  # a caption, rendered with the config's seeds
 

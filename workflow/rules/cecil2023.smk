@@ -35,7 +35,11 @@ rule cecil2023_figF_sfs:
             for i in range(CECIL["figF_sfs"]["shards"])
         ],
     output:
-        pdf="results/cecil2023/figF_sfs.pdf",
+        pdf=report(
+            "results/cecil2023/figF_sfs.pdf",
+            caption="../report/figF_sfs.rst",
+            category="Cecil & Sugden 2023",
+        ),
         csv="results/cecil2023/figF_sfs.csv",
     log:
         "logs/cecil2023/figF_sfs.log",
@@ -263,7 +267,11 @@ rule cecil2023_fig1c:
     input:
         f"{CECIL_DIR}/table1_accuracy.csv",
     output:
-        pdf=f"{CECIL_DIR}/fig1c_minicnn_vs_imagene.pdf",
+        pdf=report(
+            f"{CECIL_DIR}/fig1c_minicnn_vs_imagene.pdf",
+            caption="../report/fig1c_minicnn_vs_imagene.rst",
+            category="Cecil & Sugden 2023",
+        ),
         csv=f"{CECIL_DIR}/fig1c_minicnn_vs_imagene.csv",
     log:
         "logs/cecil2023/fig1c.log",
@@ -281,7 +289,11 @@ rule cecil2023_fig2:
         mini_cnn=cecil_interpretation(CECIL["fig2"]["dataset"], "mini_cnn"),
         imagene=cecil_interpretation(CECIL["fig2"]["dataset"], "imagene"),
     output:
-        pdf=f"{CECIL_DIR}/fig2_minicnn_weights_and_shap.pdf",
+        pdf=report(
+            f"{CECIL_DIR}/fig2_minicnn_weights_and_shap.pdf",
+            caption="../report/fig2_minicnn_weights_and_shap.rst",
+            category="Cecil & Sugden 2023",
+        ),
         csv=f"{CECIL_DIR}/fig2_minicnn_weights_and_shap.csv",
     log:
         "logs/cecil2023/fig2.log",
@@ -299,7 +311,11 @@ rule cecil2023_fig3:
     input:
         cecil_spec_inputs(CECIL_FIG3),
     output:
-        pdf=f"{CECIL_DIR}/fig3_correlation_with_statistics.pdf",
+        pdf=report(
+            f"{CECIL_DIR}/fig3_correlation_with_statistics.pdf",
+            caption="../report/fig3_correlation_with_statistics.rst",
+            category="Cecil & Sugden 2023",
+        ),
         csv=f"{CECIL_DIR}/fig3_correlation_with_statistics.csv",
     log:
         "logs/cecil2023/fig3.log",
@@ -319,7 +335,11 @@ rule cecil2023_fig4:
         mini_cnn=CECIL_FIG4_MAPS["mini_cnn"],
         imagene=CECIL_FIG4_MAPS["imagene"],
     output:
-        pdf=f"{CECIL_DIR}/fig4_zero_padding.pdf",
+        pdf=report(
+            f"{CECIL_DIR}/fig4_zero_padding.pdf",
+            caption="../report/fig4_zero_padding.rst",
+            category="Cecil & Sugden 2023",
+        ),
         csv=f"{CECIL_DIR}/fig4_zero_padding.csv",
     log:
         "logs/cecil2023/fig4.log",
@@ -337,7 +357,11 @@ rule cecil2023_figP:
     input:
         cecil_spec_inputs(CECIL_FIGP),
     output:
-        pdf=f"{CECIL_DIR}/figP_sample_complexity.pdf",
+        pdf=report(
+            f"{CECIL_DIR}/figP_sample_complexity.pdf",
+            caption="../report/figP_sample_complexity.rst",
+            category="Cecil & Sugden 2023",
+        ),
         csv=f"{CECIL_DIR}/figP_sample_complexity.csv",
     log:
         "logs/cecil2023/figP.log",
@@ -354,7 +378,11 @@ rule cecil2023_figQR:
     input:
         cecil_spec_inputs(CECIL_FIGQR),
     output:
-        pdf=f"{CECIL_DIR}/figQR_training_strategies.pdf",
+        pdf=report(
+            f"{CECIL_DIR}/figQR_training_strategies.pdf",
+            caption="../report/figQR_training_strategies.rst",
+            category="Cecil & Sugden 2023",
+        ),
         csv=f"{CECIL_DIR}/figQR_training_strategies.csv",
     log:
         "logs/cecil2023/figQR.log",
@@ -372,7 +400,11 @@ rule cecil2023_figNO:
         specs=cecil_spec_inputs(CECIL_FIGNO),
         maps=[path for maps in CECIL_FIGNO_MAPS.values() for path in maps.values()],
     output:
-        pdf=f"{CECIL_DIR}/figNO_hard_vs_soft.pdf",
+        pdf=report(
+            f"{CECIL_DIR}/figNO_hard_vs_soft.pdf",
+            caption="../report/figNO_hard_vs_soft.rst",
+            category="Cecil & Sugden 2023",
+        ),
         csv=f"{CECIL_DIR}/figNO_hard_vs_soft.csv",
     log:
         "logs/cecil2023/figNO.log",

@@ -222,7 +222,11 @@ rule evoaug_fig1b:
     input:
         evoaug_paths(EVOAUG_RECORDS["basset"], "_evaluation.json"),
     output:
-        pdf=f"{EVOAUG_DIR}/fig1b_basset_aupr.pdf",
+        pdf=report(
+            f"{EVOAUG_DIR}/fig1b_basset_aupr.pdf",
+            caption="../report/fig1b_basset_aupr.rst",
+            category="EvoAug 2023",
+        ),
         csv=f"{EVOAUG_DIR}/fig1b_basset_aupr.csv",
     log:
         "logs/evoaug2023/fig1b.log",
@@ -239,7 +243,11 @@ rule evoaug_fig2a:
     input:
         evoaug_paths(EVOAUG_RECORDS["deepstarr"], "_evaluation.json"),
     output:
-        pdf=f"{EVOAUG_DIR}/fig2a_deepstarr_pearson.pdf",
+        pdf=report(
+            f"{EVOAUG_DIR}/fig2a_deepstarr_pearson.pdf",
+            caption="../report/fig2a_deepstarr_pearson.rst",
+            category="EvoAug 2023",
+        ),
         csv=f"{EVOAUG_DIR}/fig2a_deepstarr_pearson.csv",
     log:
         "logs/evoaug2023/fig2a.log",
@@ -256,7 +264,11 @@ rule evoaug_fig2b:
     input:
         evoaug_paths(EVOAUG_RECORDS["chip"], "_evaluation.json"),
     output:
-        pdf=f"{EVOAUG_DIR}/fig2b_chip_auroc.pdf",
+        pdf=report(
+            f"{EVOAUG_DIR}/fig2b_chip_auroc.pdf",
+            caption="../report/fig2b_chip_auroc.rst",
+            category="EvoAug 2023",
+        ),
         csv=f"{EVOAUG_DIR}/fig2b_chip_auroc.csv",
     log:
         "logs/evoaug2023/fig2b.log",
@@ -272,7 +284,11 @@ rule evoaug_fig2c:
     input:
         fig2c_paths("_evaluation.json"),
     output:
-        pdf=f"{EVOAUG_DIR}/fig2c_downsampling.pdf",
+        pdf=report(
+            f"{EVOAUG_DIR}/fig2c_downsampling.pdf",
+            caption="../report/fig2c_downsampling.rst",
+            category="EvoAug 2023",
+        ),
         csv=f"{EVOAUG_DIR}/fig2c_downsampling.csv",
     log:
         "logs/evoaug2023/fig2c.log",
@@ -288,7 +304,11 @@ rule evoaug_figS7:
     input:
         evoaug_paths(FIGS7_RECORDS, "_history.csv"),
     output:
-        pdf=f"{EVOAUG_DIR}/figS7_training_curves.pdf",
+        pdf=report(
+            f"{EVOAUG_DIR}/figS7_training_curves.pdf",
+            caption="../report/figS7_training_curves.rst",
+            category="EvoAug 2023",
+        ),
         csv=f"{EVOAUG_DIR}/figS7_training_curves.csv",
     log:
         "logs/evoaug2023/figS7.log",
@@ -320,7 +340,11 @@ rule evoaug_figS1_S5:
         sweeps=sweep_paths(),
         reference=evoaug_paths(SWEEP_REFERENCE_RECORDS, "_evaluation.json"),
     output:
-        pdf=f"{EVOAUG_DIR}/figS1_S5_sweeps.pdf",
+        pdf=report(
+            f"{EVOAUG_DIR}/figS1_S5_sweeps.pdf",
+            caption="../report/figS1_S5_sweeps.rst",
+            category="EvoAug 2023",
+        ),
         csv=f"{EVOAUG_DIR}/figS1_S5_sweeps.csv",
     log:
         "logs/evoaug2023/figS1_S5.log",

@@ -75,7 +75,11 @@ rule evoaug_fig1c_filters:
     input:
         interp_outputs("filters", INTERP_FILTERS["dataset"], "json"),
     output:
-        pdf="results/evoaug2023/fig1c_filter_jaspar.pdf",
+        pdf=report(
+            "results/evoaug2023/fig1c_filter_jaspar.pdf",
+            caption="../report/fig1c_filter_jaspar.rst",
+            category="EvoAug 2023",
+        ),
         csv="results/evoaug2023/fig1c_filter_jaspar.csv",
     log:
         "logs/evoaug2023/interpretation/fig1c_filter_jaspar.log",
@@ -93,7 +97,11 @@ rule evoaug_fig1c_filter_logos:
     input:
         unpack(filter_logo_inputs),
     output:
-        pdf="results/evoaug2023/fig1c_filter_logos_{model}.pdf",
+        pdf=report(
+            "results/evoaug2023/fig1c_filter_logos_{model}.pdf",
+            caption="../report/fig1c_filter_logos.rst",
+            category="EvoAug 2023",
+        ),
         csv="results/evoaug2023/fig1c_filter_logos_{model}.csv",
     log:
         "logs/evoaug2023/interpretation/fig1c_filter_logos_{model}.log",
@@ -245,7 +253,11 @@ rule evoaug_fig1d_variant_effects:
             f"variant_effects/{INTERP_SOURCE}", INTERP_VARIANTS["dataset"], "csv"
         ),
     output:
-        pdf="results/evoaug2023/fig1d_variant_effects.pdf",
+        pdf=report(
+            "results/evoaug2023/fig1d_variant_effects.pdf",
+            caption="../report/fig1d_variant_effects.rst",
+            category="EvoAug 2023",
+        ),
         csv="results/evoaug2023/fig1d_variant_effects.csv",
     log:
         "logs/evoaug2023/interpretation/fig1d_variant_effects.log",
@@ -297,7 +309,11 @@ rule evoaug_figS6_attribution:
         logos=attribution_logo_inputs(),
         data=evoaug_data(INTERP_ATTRIBUTION["dataset"]),
     output:
-        pdf="results/evoaug2023/figS6_attribution_logos.pdf",
+        pdf=report(
+            "results/evoaug2023/figS6_attribution_logos.pdf",
+            caption="../report/figS6_attribution_logos.rst",
+            category="EvoAug 2023",
+        ),
         csv="results/evoaug2023/figS6_attribution_logos.csv",
     log:
         "logs/evoaug2023/interpretation/figS6_attribution_logos.log",
