@@ -567,17 +567,38 @@ def pretrain_augmented(
         one seeded from ``generator``.
     """
     _check_task(task)
+    train = as_tensors(*train)
+    _check_model_length(model, augmenter.output_length(int(train[0].shape[2])), "the augmented training set")
+    return _train_transformed(model, train, valid, augmenter, augmenter.pad_for_evaluation, config, device, generator,
+                              task, device_generator, log)
+
+
+def _train_transformed(
+    model: nn.Module,
+    train: Split,
+    valid: Split,
+    transform: Pad,
+    pad: Pad,
+    config: TrainerConfig,
+    device: torch.device | str,
+    generator: torch.Generator,
+    task: str,
+    device_generator: torch.Generator | None,
+    log: Callable[[str], None] | None,
+) -> History:
+    """:func:`_train` with ``transform(x, g)`` applied to every training batch on the device and
+    the validation set padded once with ``pad`` (``g``: ``device_generator``, or a new generator
+    on ``device`` seeded from ``generator``)."""
     device = torch.device(device)
     train, valid = as_tensors(*train), as_tensors(*valid)
-    _check_model_length(model, augmenter.output_length(int(train[0].shape[2])), "the augmented training set")
-    valid = pad_sequences(valid[0], augmenter.pad_for_evaluation, generator), valid[1]
+    valid = pad_sequences(valid[0], pad, generator), valid[1]
     _check_model_length(model, valid[0].shape[2], "the padded validation set")
-    augment_generator = device_generator if device_generator is not None else _device_generator(generator, device)
+    batch_generator = device_generator if device_generator is not None else _device_generator(generator, device)
 
-    def augment(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return augmenter(x, augment_generator), y
+    def transform_batch(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return transform(x, batch_generator), y
 
-    return _train(model, train, valid, config, device, generator, task, augment, log)
+    return _train(model, train, valid, config, device, generator, task, transform_batch, log)
 
 
 def finetune(
@@ -611,18 +632,9 @@ def finetune(
         As in :func:`train_standard`.
     """
     _check_task(task)
-    device = torch.device(device)
-    train, valid = as_tensors(*train), as_tensors(*valid)
     if pad is None:
         return train_standard(model, train, valid, config, device, generator, task=task, log=log)
-    valid = pad_sequences(valid[0], pad, generator), valid[1]
-    _check_model_length(model, valid[0].shape[2], "the padded validation set")
-    pad_generator = device_generator if device_generator is not None else _device_generator(generator, device)
-
-    def pad_batch(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return pad(x, pad_generator), y
-
-    return _train(model, train, valid, config, device, generator, task, pad_batch, log)
+    return _train_transformed(model, train, valid, pad, pad, config, device, generator, task, device_generator, log)
 
 
 def evaluate(
