@@ -93,4 +93,4 @@ def test_every_preset_lists_the_fig3_target(tmp_path, preset):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "results/imagene2019/fig3_sorting_accuracy.pdf" in result.stdout
     seeds = load_preset(preset)["imagene"]["fig3"]["seeds"]
-    assert (2 if preset == "smoke" else 5) <= len(seeds) <= 10
+    assert (1 if preset == "smoke" else 5) <= len(seeds) <= 10

@@ -37,6 +37,11 @@ def test_kill_9_during_training_then_rerun_gives_the_uninterrupted_result(smoke_
     # The checkpoint is written atomically at the end of training, so nothing half-written remains.
     assert not (workdir / MODEL).exists()
     assert not list((workdir / MODEL).parent.glob("*.tmp*"))
+    # A killed Snakemake leaves its lock: the user unlocks, then reruns; the incomplete job is redone.
+    locked = subprocess.run(snakemake(workdir, EVALUATION), cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert locked.returncode != 0 and "--unlock" in locked.stdout + locked.stderr
+    unlocked = subprocess.run(snakemake(workdir, "--unlock"), cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert unlocked.returncode == 0, unlocked.stderr[-2000:]
     result = subprocess.run(snakemake(workdir, EVALUATION), cwd=REPO, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert (workdir / EVALUATION).read_text() == (smoke_run / EVALUATION).read_text()

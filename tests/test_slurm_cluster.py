@@ -60,7 +60,7 @@ def slurm_run(cluster, tmp_path_factory):
 def test_target_built_under_slurm(slurm_run):
     evaluation = json.loads((slurm_run["workdir"] / TARGET).read_text())
     assert 0 <= evaluation["accuracy"] <= 1
-    assert evaluation["wildcards"] == {"sorting": "rows", "S": "400", "seed": "1"}
+    assert evaluation["wildcards"] == {"architecture": "standard", "sorting": "rows", "S": "400", "seed": "1"}
 
 
 def squeue_details(cluster, slurm_id):
