@@ -210,6 +210,21 @@ def _uniform_integers(low: int, high: int, n: int, generator: torch.Generator) -
     return torch.randint(low, high + 1, (n,), generator=generator, device=generator.device)
 
 
+def _random_segments(
+    max_name: str, low: int, high: int, length: int, n: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sizes uniform on ``low..high`` and starts uniform on ``0..length-high``.
+
+    Returns two int64 columns of shape ``(n, 1)``: ``(sizes, starts)``; a
+    segment of the largest size ``high`` (named ``max_name`` in errors) must
+    fit in ``length`` sites.
+    """
+    _check_fits(max_name, high, length)
+    sizes = _uniform_integers(low, high, n, generator).unsqueeze(1)
+    starts = _uniform_integers(0, length - high, n, generator).unsqueeze(1)
+    return sizes, starts
+
+
 def _positions(length: int, device: torch.device) -> torch.Tensor:
     """Site indices ``0..length-1`` as an int64 row of shape ``(1, length)``."""
     return torch.arange(length, device=device).unsqueeze(0)
@@ -293,9 +308,7 @@ class RandomInversion(Augmentation):
 
     def _transform(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         n, _, length = x.shape
-        _check_fits("invert_max", self.invert_max, length)
-        sizes = _uniform_integers(self.invert_min, self.invert_max, n, generator).unsqueeze(1)
-        starts = _uniform_integers(0, length - self.invert_max, n, generator).unsqueeze(1)
+        sizes, starts = _random_segments("invert_max", self.invert_min, self.invert_max, length, n, generator)
         sites = _positions(length, x.device)
         inside = (sites >= starts) & (sites < starts + sizes)
         mirrored = torch.where(inside, 2 * starts + sizes - 1 - sites, sites)
@@ -321,9 +334,7 @@ class RandomDeletion(Augmentation):
 
     def _transform(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         n, _, length = x.shape
-        _check_fits("delete_max", self.delete_max, length)
-        sizes = _uniform_integers(self.delete_min, self.delete_max, n, generator).unsqueeze(1)
-        starts = _uniform_integers(0, length - self.delete_max, n, generator).unsqueeze(1)
+        sizes, starts = _random_segments("delete_max", self.delete_min, self.delete_max, length, n, generator)
         # Coordinate in the shortened sequence x[:start] + x[start + size:].
         shortened = _positions(length, x.device) - sizes // 2
         keep = (shortened >= 0) & (shortened < length - sizes)
