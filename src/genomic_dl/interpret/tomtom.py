@@ -17,6 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
+from genomic_dl.evoaug.synthetic import JASPAR_RELEASE, jaspar_core_vertebrates
 from genomic_dl.interpret.filters import ALPHABET
 
 __all__ = [
@@ -35,54 +36,41 @@ EXCLUDED_PROFILES = ("MA1929.1", "MA0615.1")
 
 
 @functools.lru_cache(maxsize=4)
-def _jaspar_motifs(
-    exclude: tuple[str, ...], release: str, collection: str, tax_group: str
-) -> tuple[tuple[str, str, np.ndarray], ...]:
-    from pyjaspar import jaspardb
-
-    records = jaspardb(release=release).fetch_motifs(
-        collection=collection, tax_group=tax_group, all_versions=False
-    )
-    found = {record.matrix_id for record in records}
-    unknown = sorted(set(exclude) - found)
+def _jaspar_motifs(exclude: tuple[str, ...], release: str) -> tuple[tuple[str, str, np.ndarray], ...]:
+    motifs = jaspar_core_vertebrates(release=release)
+    unknown = sorted(set(exclude) - {motif.matrix_id for motif in motifs})
     if unknown:
-        raise ValueError(f"exclude: profile(s) {unknown} are not in {release} {collection} {tax_group}")
-    motifs = []
-    for record in records:
-        if record.matrix_id in exclude:
-            continue
-        counts = np.array([record.counts[base] for base in ALPHABET], dtype=np.float64)
-        pfm = counts / counts.sum(axis=0, keepdims=True)
-        pfm.setflags(write=False)
-        motifs.append((record.matrix_id, record.name, pfm))
-    return tuple(motifs)
+        raise ValueError(f"exclude: profile(s) {unknown} are not in {release} CORE vertebrates")
+    kept = []
+    for motif in motifs:
+        if motif.matrix_id not in exclude:
+            motif.pfm.setflags(write=False)
+            kept.append((motif.matrix_id, motif.name, motif.pfm))
+    return tuple(kept)
 
 
 def jaspar_motifs(
-    exclude: Sequence[str] = EXCLUDED_PROFILES,
-    *,
-    release: str = "JASPAR2022",
-    collection: str = "CORE",
-    tax_group: str = "vertebrates",
+    exclude: Sequence[str] = EXCLUDED_PROFILES, *, release: str = JASPAR_RELEASE
 ) -> tuple[tuple[str, str, np.ndarray], ...]:
-    """The JASPAR non-redundant matrices (latest version of each profile) as probabilities.
+    """The JASPAR CORE vertebrates non-redundant matrices (latest version of each profile) as
+    probabilities, the Tomtom targets of Fig 1c.
 
     Parameters
     ----------
     exclude
         Matrix IDs (with version, e.g. ``"MA1929.1"``) to leave out; each must exist in the
         collection. Paper value: :data:`EXCLUDED_PROFILES`.
-    release, collection, tax_group
-        Passed to ``pyjaspar`` (paper: JASPAR 2022 CORE vertebrates, 841 matrices).
+    release
+        JASPAR release in ``pyjaspar`` (paper: JASPAR 2022, 841 matrices).
 
     Returns
     -------
     tuple of (str, str, numpy.ndarray)
-        ``(matrix_id, tf_name, pfm)`` in database order; ``pfm`` is a read-only float64
-        ``(4, w)`` array of base probabilities (counts divided by column totals). Cached per
-        argument set.
+        ``(matrix_id, tf_name, pfm)`` by matrix ID; ``pfm`` is a read-only float64 ``(4, w)``
+        array of base probabilities (counts divided by column totals, as in JASPAR's MEME file).
+        Cached per argument set.
     """
-    return _jaspar_motifs(tuple(sorted(set(exclude))), release, collection, tax_group)
+    return _jaspar_motifs(tuple(sorted(set(exclude))), release)
 
 
 def run_tomtom(
