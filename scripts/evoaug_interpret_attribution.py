@@ -4,23 +4,19 @@ high-activity sequences of the attribution task, scored against the planted moti
 import numpy as np
 import pandas as pd
 
-from genomic_dl.evoaug.checkpoints import load_evoaug_model
 from genomic_dl.evoaug.synthetic import compile_grammar
 from genomic_dl.figures.tables import write_csv
 from genomic_dl.interpret.attribution import attribution_ground_truth_scores
 from genomic_dl.interpret.experiments import (attribution_maps, high_activity_indices, load_test_split,
-                                              planted_position_mask, random_tail)
+                                              planted_position_mask, prepare_job_model, random_tail)
 from genomic_dl.io import save_arrays
-from genomic_dl.nn.device import configure_threads, seed_everything, select_device
 from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]
 log = job_logger(snakemake.log[0])
-configure_threads(snakemake.threads)
 settings = snakemake.params.settings
-seed_everything(snakemake.params.seed)
-device = select_device(snakemake.params.device)
-model, metadata = load_evoaug_model(snakemake.input.model, device)
+model, metadata, device = prepare_job_model(snakemake.input.model, seed=snakemake.params.seed,
+                                            device=snakemake.params.device, threads=snakemake.threads)
 data = load_test_split(snakemake.input.data)
 task = settings["task"]
 chosen = high_activity_indices(data.y, task, settings["n_sequences"])

@@ -2,20 +2,16 @@
 
 import numpy as np
 
-from genomic_dl.evoaug.checkpoints import load_evoaug_model
-from genomic_dl.interpret.experiments import filter_motifs, load_test_split, random_tail
+from genomic_dl.interpret.experiments import filter_motifs, load_test_split, prepare_job_model, random_tail
 from genomic_dl.interpret.filters import write_meme
 from genomic_dl.io import save_arrays
-from genomic_dl.nn.device import configure_threads, seed_everything, select_device
 from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]
 log = job_logger(snakemake.log[0])
-configure_threads(snakemake.threads)
 settings = snakemake.params.settings
-seed_everything(snakemake.params.seed)
-device = select_device(snakemake.params.device)
-model, metadata = load_evoaug_model(snakemake.input.model, device)
+model, metadata, device = prepare_job_model(snakemake.input.model, seed=snakemake.params.seed,
+                                            device=snakemake.params.device, threads=snakemake.threads)
 data = load_test_split(snakemake.input.data, settings["max_sequences"])
 tail = random_tail(metadata["padding"], np.random.default_rng(snakemake.params.seed))
 log.info("%s: %d test sequences of %d nt (+%d nt padding), device %s", snakemake.input.model,

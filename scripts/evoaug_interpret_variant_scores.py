@@ -3,19 +3,15 @@ variant of the Fig 1d elements."""
 
 import numpy as np
 
-from genomic_dl.evoaug.checkpoints import load_evoaug_model
 from genomic_dl.figures.tables import write_csv
-from genomic_dl.interpret.experiments import VariantSet, random_tail, score_variant_set
+from genomic_dl.interpret.experiments import VariantSet, prepare_job_model, random_tail, score_variant_set
 from genomic_dl.interpret.variant_effects import model_predict_fn, pearson_per_element
-from genomic_dl.nn.device import configure_threads, seed_everything, select_device
 from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]
 log = job_logger(snakemake.log[0])
-configure_threads(snakemake.threads)
-seed_everything(snakemake.params.seed)
-device = select_device(snakemake.params.device)
-model, metadata = load_evoaug_model(snakemake.input.model, device)
+model, metadata, device = prepare_job_model(snakemake.input.model, seed=snakemake.params.seed,
+                                            device=snakemake.params.device, threads=snakemake.threads)
 if metadata["task"] != "binary":
     raise ValueError(f"{snakemake.input.model}: the log(alt / ref) score needs a binary-task model, got {metadata['task']}")
 variant_set = VariantSet.load(snakemake.input.variants)

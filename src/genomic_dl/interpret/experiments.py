@@ -37,8 +37,10 @@ from typing import Any, Callable, Mapping, Sequence
 import h5py
 import numpy as np
 import pandas as pd
+import torch
 from torch import nn
 
+from genomic_dl.evoaug.checkpoints import load_evoaug_model
 from genomic_dl.evoaug.h5data import EvoAugH5
 from genomic_dl.evoaug.synthetic import compile_grammar, load_synthetic_h5, true_activity
 from genomic_dl.interpret.attribution import gradient_correction, gradient_shap, random_dna
@@ -66,9 +68,11 @@ from genomic_dl.interpret.variant_effects import (
     score_variants,
     substitute_alleles,
 )
+from genomic_dl.nn.device import configure_threads, seed_everything, select_device
 
 __all__ = [
     "model_label",
+    "prepare_job_model",
     "TestData",
     "load_test_split",
     "random_tail",
@@ -88,6 +92,25 @@ __all__ = [
     "read_json",
     "md5_from_listing",
 ]
+
+
+def prepare_job_model(
+    path: str | os.PathLike[str], *, seed: int, device: str, threads: int
+) -> tuple[nn.Module, dict[str, Any], torch.device]:
+    """Set up one interpretation job and load its model.
+
+    Sets ``threads`` torch CPU threads, seeds every RNG with ``seed``, picks the
+    device from the config preference ``device`` (``"auto"``: CUDA when present)
+    and loads the EvoAug checkpoint at ``path`` there, in eval mode.
+
+    Returns ``(model, metadata, device)``.
+    """
+    configure_threads(threads)
+    seed_everything(seed)
+    chosen = select_device(device)
+    model, metadata = load_evoaug_model(path, chosen)
+    return model, metadata, chosen
+
 
 
 # --------------------------------------------------------------------------- data
