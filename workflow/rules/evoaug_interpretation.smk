@@ -45,23 +45,16 @@ rule evoaug_interp_filters:
         "../../scripts/evoaug_interpret_filters.py"
 
 
+# One job for every model: numba compiles Tomtom once per process and JASPAR is read once.
 rule evoaug_interp_tomtom:
     input:
-        pwms=rules.evoaug_interp_filters.output.pwms,
-        meme=rules.evoaug_interp_filters.output.meme,
+        pwms=interp_outputs("filters", INTERP_FILTERS["dataset"], "npz"),
+        meme=interp_outputs("filters", INTERP_FILTERS["dataset"], "meme"),
     output:
-        matches=interp_path(
-            "filters", "{dataset}", "{setting}", "{stage}", "{seed}", "csv"
-        ),
-        summary=interp_path(
-            "filters", "{dataset}", "{setting}", "{stage}", "{seed}", "json"
-        ),
+        matches=interp_outputs("filters", INTERP_FILTERS["dataset"], "csv"),
+        summary=interp_outputs("filters", INTERP_FILTERS["dataset"], "json"),
     log:
-        "logs/evoaug2023/interpretation/tomtom/{dataset}/{setting}/seed{seed}/{stage}.log",
-    wildcard_constraints:
-        dataset=r"[A-Za-z0-9_]+",
-        setting=r"[a-z0-9_]+",
-        stage="standard|pretrained|finetuned",
+        "logs/evoaug2023/interpretation/tomtom.log",
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
