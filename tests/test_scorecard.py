@@ -77,3 +77,15 @@ def test_undefined_value_is_not_run():
     table = TABLE.assign(accuracy_mean=[0.5, float("nan"), 0.95])
     row = evaluate_claim({**claim(op="at_least", value=0.5)}, {"t.csv": table})
     assert row["status"] == "NOT RUN" and "undefined" in row["note"]
+
+
+def test_not_run_cell_reports_the_tables_reason():
+    table = TABLE.assign(accuracy_mean=[0.5, float("nan"), 0.95],
+                         note=[None, "not run (SLiM unavailable: config slim = skip)", None])
+    row = evaluate_claim(claim(op="at_least", value=0.5), {"t.csv": table})
+    assert row["status"] == "NOT RUN" and row["note"] == "not run (SLiM unavailable: config slim = skip)"
+    # the reason given on the compared row counts too
+    compared = claim(op="at_least", other={"where": {"sorting": "rows", "S": 200}, "column": "accuracy_mean"})
+    compared["ours"] = {"where": {"sorting": "rows", "S": 400}, "column": "accuracy_mean"}
+    row = evaluate_claim(compared, {"t.csv": table})
+    assert row["status"] == "NOT RUN" and row["ours"] == 0.95 and "SLiM unavailable" in row["note"]

@@ -93,3 +93,7 @@ def test_scorecard_lists_every_claim(smoke_run):
     assert card["id"].tolist() == [claim["id"] for claim in claims]
     assert set(card["status"]) <= {"PASS", "FAIL", "NOT RUN"}
     assert "**PASS**" in (smoke_run / "results/scorecard.md").read_text()
+    # smoke has slim: skip, so the three-population claims are NOT RUN and say why
+    three_population = card[card["id"].str.contains("_ceu|_yri")]
+    assert len(three_population) > 0 and (three_population["status"] == "NOT RUN").all()
+    assert three_population["note"].str.contains("SLiM unavailable").all()

@@ -15,7 +15,9 @@ with one of the operators
 
 The outcome is ``PASS``, ``FAIL`` or ``NOT RUN``: the table was not built in this run (the
 claim's ``requires`` text says why, e.g. SLiM unavailable or real data not downloaded), or a
-compared cell is NaN (a measure undefined for these data, e.g. ground truth on real data).
+compared cell is NaN: the row's own ``note`` (e.g. "not run (SLiM unavailable: config slim =
+skip)") says why when the table has one, otherwise the measure is undefined for these data (e.g.
+ground truth on real data).
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ COLUMNS = ["id", "paper", "figure", "claim", "ours", "ours_sd", "reference", "re
            "status", "note", "table"]
 
 
-def select_cell(table: pd.DataFrame, where: Mapping[str, Any], column: str, source: str) -> float:
-    """The value of ``column`` in the single row of ``table`` matching every ``where`` item."""
+def _select_row(table: pd.DataFrame, where: Mapping[str, Any], column: str, source: str) -> pd.Series:
+    """The single row of ``table`` matching every ``where`` item (``column`` must exist)."""
     for key in (*where, column):
         if key not in table.columns:
             raise ValueError(f"{source}: no column '{key}' (columns: {list(table.columns)})")
@@ -52,7 +54,20 @@ def select_cell(table: pd.DataFrame, where: Mapping[str, Any], column: str, sour
     rows = table[mask]
     if len(rows) != 1:
         raise ValueError(f"{source}: {len(rows)} rows match {dict(where)}; a claim must select exactly one")
-    return float(rows.iloc[0][column])
+    return rows.iloc[0]
+
+
+def select_cell(table: pd.DataFrame, where: Mapping[str, Any], column: str, source: str) -> float:
+    """The value of ``column`` in the single row of ``table`` matching every ``where`` item."""
+    return float(_select_row(table, where, column, source)[column])
+
+
+def _row_note(table: pd.DataFrame, where: Mapping[str, Any], column: str, source: str) -> str:
+    """The selected row's ``note`` (why a result table left a cell empty), or ""."""
+    if "note" not in table.columns:
+        return ""
+    note = _select_row(table, where, column, source)["note"]
+    return note if isinstance(note, str) else ""
 
 
 def evaluate_claim(claim: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
@@ -80,8 +95,12 @@ def evaluate_claim(claim: Mapping[str, Any], tables: Mapping[str, pd.DataFrame])
         if reference is None:
             raise ValueError(f"{source}: compare has no 'other' or 'value' and the claim has no paper_value")
     if math.isnan(ours) or math.isnan(float(reference)):
+        selected = [(ours_spec.get("where", {}), ours_spec["column"])]
+        if "other" in compare:
+            selected.append((compare["other"].get("where", {}), compare["other"]["column"]))
+        notes = [note for where, column in selected if (note := _row_note(table, where, column, source))]
         return {**row, "ours": ours, "ours_sd": sd, "reference": float(reference), "status": "NOT RUN",
-                "note": "not run (no value in this run: the measure is undefined for these data)"}
+                "note": notes[0] if notes else "not run (no value in this run: the measure is undefined for these data)"}
     passed = OPERATORS[compare["op"]](ours, float(reference), tolerance)
     return {**row, "ours": ours, "ours_sd": sd, "reference": float(reference), "status": "PASS" if passed else "FAIL"}
 
