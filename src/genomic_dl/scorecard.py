@@ -62,11 +62,9 @@ def select_cell(table: pd.DataFrame, where: Mapping[str, Any], column: str, sour
     return float(_select_row(table, where, column, source)[column])
 
 
-def _row_note(table: pd.DataFrame, where: Mapping[str, Any], column: str, source: str) -> str:
-    """The selected row's ``note`` (why a result table left a cell empty), or ""."""
-    if "note" not in table.columns:
-        return ""
-    note = _select_row(table, where, column, source)["note"]
+def _row_note(selected: pd.Series) -> str:
+    """A selected row's ``note`` (why a result table left a cell empty), or ""."""
+    note = selected.get("note")
     return note if isinstance(note, str) else ""
 
 
@@ -84,10 +82,14 @@ def evaluate_claim(claim: Mapping[str, Any], tables: Mapping[str, pd.DataFrame])
     if table is None:
         return {**row, "status": "NOT RUN", "note": f"not run ({claim.get('requires', 'target not built')})"}
     source = f"claim {claim['id']} ({claim['table']})"
-    ours = select_cell(table, ours_spec.get("where", {}), ours_spec["column"], source)
+    ours_row = _select_row(table, ours_spec.get("where", {}), ours_spec["column"], source)
+    selected = [ours_row]
+    ours = float(ours_row[ours_spec["column"]])
     sd = select_cell(table, ours_spec.get("where", {}), ours_spec["sd_column"], source) if "sd_column" in ours_spec else math.nan
     if "other" in compare:
-        reference = select_cell(table, compare["other"].get("where", {}), compare["other"]["column"], source)
+        other_row = _select_row(table, compare["other"].get("where", {}), compare["other"]["column"], source)
+        selected.append(other_row)
+        reference = float(other_row[compare["other"]["column"]])
     elif "value" in compare:
         reference = compare["value"]
     else:
@@ -95,10 +97,7 @@ def evaluate_claim(claim: Mapping[str, Any], tables: Mapping[str, pd.DataFrame])
         if reference is None:
             raise ValueError(f"{source}: compare has no 'other' or 'value' and the claim has no paper_value")
     if math.isnan(ours) or math.isnan(float(reference)):
-        selected = [(ours_spec.get("where", {}), ours_spec["column"])]
-        if "other" in compare:
-            selected.append((compare["other"].get("where", {}), compare["other"]["column"]))
-        notes = [note for where, column in selected if (note := _row_note(table, where, column, source))]
+        notes = [note for selected_row in selected if (note := _row_note(selected_row))]
         return {**row, "ours": ours, "ours_sd": sd, "reference": float(reference), "status": "NOT RUN",
                 "note": notes[0] if notes else "not run (no value in this run: the measure is undefined for these data)"}
     passed = OPERATORS[compare["op"]](ours, float(reference), tolerance)
