@@ -7,7 +7,7 @@ Run (one CPU thread, pinned below before torch is imported)::
 Times, on one random one-hot batch of 128 x 4 x 600 on the CPU, one
 augmentation pass of
 
-* ``genomic_dl.evoaug.augmentations.StochasticAugmenter`` (ours), and
+* ``genomic_dl.evoaug2023.augmentations.StochasticAugmenter`` (ours), and
 * the published package: its augmentation objects (``evoaug.augment``)
   applied sequence by sequence as its ``RobustModel`` applies them (a random
   subset per sequence, in list order, random 3' padding of sequences without
@@ -26,7 +26,7 @@ absent from the paper's Basset runs, up to 30):
 Ours and the package are timed alternately, so that a change in machine load
 hits both; each figure is the median of ``--repeats`` passes after warm-up.
 With CUDA, the script also times our augmenter on the GPU against one
-training step of the Basset model (``genomic_dl.nn.evoaug_models.Basset``;
+training step of the Basset model (``genomic_dl.evoaug2023.models.Basset``;
 forward, BCE loss, backward, Adam step) on the augmented batch.
 
 Writes ``benchmarks/results/augmentations.json`` (or ``--json``) and prints a table.
@@ -50,7 +50,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from evoaug import augment as evoaug_augment  # noqa: E402
 
-from genomic_dl.evoaug.augmentations import (  # noqa: E402
+from genomic_dl.evoaug2023.augmentations import (  # noqa: E402
     PRIORITY_ORDER,
     StochasticAugmenter,
     build_augmentations,
@@ -186,9 +186,9 @@ def benchmark_cpu(repeats: int, warmup: int, seed: int) -> dict[str, dict[str, f
 
 
 def training_model(sequence_length: int, generator: torch.Generator) -> tuple[torch.nn.Module, str]:
-    """The Basset model of ``genomic_dl.nn.evoaug_models`` if present, else a stand-in CNN."""
+    """The Basset model of ``genomic_dl.evoaug2023.models`` if present, else a stand-in CNN."""
     try:
-        from genomic_dl.nn.evoaug_models import Basset
+        from genomic_dl.evoaug2023.models import Basset
     except ImportError:
         stand_in = torch.nn.Sequential(
             torch.nn.Conv1d(4, 300, 19, padding="same"),

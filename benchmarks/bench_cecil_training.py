@@ -47,7 +47,7 @@ import torch  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from genomic_dl.experiments.cecil_training import build_model, strategy_config  # noqa: E402
+from genomic_dl.cecil2023.training import build_model, strategy_config  # noqa: E402
 from genomic_dl.io import load_arrays, save_arrays  # noqa: E402
 from genomic_dl.nn.trainer import binary_cross_entropy_with_logits, fit  # noqa: E402
 

@@ -10,11 +10,11 @@ tasks, ChIP-seq L = 200 with 1 task) and its ``evoaug`` setting of ``config/conf
 (augmentation hyperparameters, ``max_augs_per_seq``, hard/soft), one training step of the
 workflow's pretraining loop is split into
 
-* ``load``: the next batch from :func:`genomic_dl.evoaug.training.sequence_loader` (one
+* ``load``: the next batch from :func:`genomic_dl.evoaug2023.training.sequence_loader` (one
   indexing operation on the in-memory ``uint8`` one-hot array, shuffled);
 * ``transfer``: the copy to the device and the conversion to ``float32`` (as
   :func:`genomic_dl.nn.trainer.fit` does);
-* ``augment``: :class:`~genomic_dl.evoaug.augmentations.StochasticAugmenter` on the device;
+* ``augment``: :class:`~genomic_dl.evoaug2023.augmentations.StochasticAugmenter` on the device;
 * ``model``: forward, loss, backward and the Adam step of the paper's network
   (``--width`` scales its layers, as the workflow's ``evoaug.models`` setting does).
 
@@ -49,12 +49,12 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import yaml  # noqa: E402
 
-from genomic_dl.evoaug.experiment import build_augmenter, resolve_setting  # noqa: E402
-from genomic_dl.evoaug.grid import MODEL_OF_KIND, TASK_OF_KIND  # noqa: E402
-from genomic_dl.evoaug.training import loss_function, sequence_loader  # noqa: E402
+from genomic_dl.evoaug2023.experiment import build_augmenter, resolve_setting  # noqa: E402
+from genomic_dl.evoaug2023.grid import MODEL_OF_KIND, TASK_OF_KIND  # noqa: E402
+from genomic_dl.evoaug2023.training import loss_function, sequence_loader  # noqa: E402
 from genomic_dl.io import write_json  # noqa: E402
 from genomic_dl.nn.device import select_device  # noqa: E402
-from genomic_dl.nn.evoaug_models import build_model  # noqa: E402
+from genomic_dl.evoaug2023.models import build_model  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 #: (kind, sequence length, tasks) of the real data sets.

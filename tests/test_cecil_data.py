@@ -1,11 +1,11 @@
-"""Tests of Cecil & Sugden's data sets (genomic_dl.experiments.cecil_data)."""
+"""Tests of Cecil & Sugden's data sets (genomic_dl.cecil2023.data)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from genomic_dl.experiments.cecil_data import (
+from genomic_dl.cecil2023.data import (
     dataset_split,
     images_for_width,
     load_dataset,

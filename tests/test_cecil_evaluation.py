@@ -1,11 +1,11 @@
-"""Tests of the torch-free protocol pieces (genomic_dl.experiments.cecil_evaluation)."""
+"""Tests of the torch-free protocol pieces (genomic_dl.cecil2023.evaluation)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from genomic_dl.experiments.cecil_evaluation import (
+from genomic_dl.cecil2023.evaluation import (
     balanced_subset,
     method_metrics,
     oriented_scores,

@@ -1,4 +1,4 @@
-"""Tests of Cecil & Sugden's networks (genomic_dl.nn.cecil_models)."""
+"""Tests of Cecil & Sugden's networks (genomic_dl.cecil2023.models)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from genomic_dl.nn.cecil_models import (
+from genomic_dl.cecil2023.models import (
     DeepSet,
     MiniCNN,
     ReducedCNN,

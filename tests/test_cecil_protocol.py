@@ -1,5 +1,5 @@
 """Tests of the workflow-level training and interpretation of Cecil & Sugden's models
-(genomic_dl.experiments.cecil_training: model_kwargs ... load_model; cecil_interpretation)."""
+(genomic_dl.cecil2023.training: model_kwargs ... load_model; cecil_interpretation)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import torch
 
-from genomic_dl.experiments.cecil_evaluation import DataSplit
-from genomic_dl.experiments.cecil_interpretation import example_indices, has_weight_maps, interpret_model
-from genomic_dl.experiments.cecil_training import (
+from genomic_dl.cecil2023.evaluation import DataSplit
+from genomic_dl.cecil2023.interpretation import example_indices, has_weight_maps, interpret_model
+from genomic_dl.cecil2023.training import (
     build_model,
     ladder_step,
     load_model,

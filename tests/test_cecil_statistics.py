@@ -1,4 +1,4 @@
-"""Tests of the summary-statistic classifiers of a data set (genomic_dl.experiments.cecil_statistics)."""
+"""Tests of the summary-statistic classifiers of a data set (genomic_dl.cecil2023.statistics)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genomic_dl.experiments.cecil_data import Haplotypes
-from genomic_dl.experiments.cecil_evaluation import DataSplit
-from genomic_dl.experiments.cecil_statistics import STATISTICS, fit_and_call, region_statistics
-from genomic_dl.popgen.sumstats import garud_h, segregating_sites
+from genomic_dl.cecil2023.data import Haplotypes
+from genomic_dl.cecil2023.evaluation import DataSplit
+from genomic_dl.cecil2023.statistics import STATISTICS, fit_and_call, region_statistics
+from genomic_dl.cecil2023.sumstats import garud_h, segregating_sites
 
 
 def neutral_regions(n_regions, seed):

@@ -1,5 +1,5 @@
-"""Tests of the result tables and figure tables of Cecil & Sugden (genomic_dl.experiments.cecil_tables,
-genomic_dl.figures.cecil_performance, genomic_dl.figures.cecil_interpretation)."""
+"""Tests of the result tables and figure tables of Cecil & Sugden (genomic_dl.cecil2023.tables,
+genomic_dl.cecil2023.figures_performance, genomic_dl.cecil2023.figures_interpretation)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genomic_dl.experiments.cecil_tables import method_outputs, pivot_markdown, spec_paths, table_rows
-from genomic_dl.figures.cecil_interpretation import fig3_table, map_profiles
-from genomic_dl.figures.cecil_performance import fig1c_table
+from genomic_dl.cecil2023.tables import method_outputs, pivot_markdown, spec_paths, table_rows
+from genomic_dl.cecil2023.figures_interpretation import fig3_table, map_profiles
+from genomic_dl.cecil2023.figures_performance import fig1c_table
 
 
 @pytest.fixture

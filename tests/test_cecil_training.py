@@ -1,4 +1,4 @@
-"""Tests of Cecil & Sugden's training protocol and metrics (genomic_dl.experiments.cecil_training)."""
+"""Tests of Cecil & Sugden's training protocol and metrics (genomic_dl.cecil2023.training)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 import torch
 from scipy import stats
 
-from genomic_dl.experiments.cecil_training import (
+from genomic_dl.cecil2023.training import (
     accuracy_interval,
     agreement_matrix,
     auroc,
@@ -17,7 +17,7 @@ from genomic_dl.experiments.cecil_training import (
     stratified_split,
     train_with_restarts,
 )
-from genomic_dl.nn.cecil_models import build_cecil_model, mini_cnn_kwargs
+from genomic_dl.cecil2023.models import build_cecil_model, mini_cnn_kwargs
 
 
 def toy_images(n_per_class, seed, shape=(8, 8)):

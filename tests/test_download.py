@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from genomic_dl.download import ChecksumError, DownloadError, download, download_manifest, verify_file
-from genomic_dl.evoaug.h5data import SPLITS, load_evoaug_h5, write_evoaug_h5
+from genomic_dl.evoaug2023.h5data import SPLITS, load_evoaug_h5, write_evoaug_h5
 
 
 class RangeHandler(http.server.BaseHTTPRequestHandler):

@@ -1,4 +1,4 @@
-"""Tests of the batched EvoAug augmentations (genomic_dl.evoaug.augmentations).
+"""Tests of the batched EvoAug augmentations (genomic_dl.evoaug2023.augmentations).
 
 Many tests feed a *tagged* batch instead of one-hot DNA: site ``j`` holds
 ``-(j + 1)`` in channel 0 (A) and 0 elsewhere. The augmentations only move,
@@ -15,7 +15,7 @@ import math
 import pytest
 import torch
 
-from genomic_dl.evoaug.augmentations import (
+from genomic_dl.evoaug2023.augmentations import (
     AUGMENTATIONS,
     PRIORITY_ORDER,
     RandomDeletion,

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
-from genomic_dl.evoaug.checkpoints import (
+from genomic_dl.evoaug2023.checkpoints import (
     METADATA_KEYS,
     append_random_bases,
     evaluation_padder,
@@ -18,10 +18,10 @@ from genomic_dl.evoaug.checkpoints import (
     save_evoaug_model,
     validate_metadata,
 )
-from genomic_dl.evoaug.experiment import load_splits, resolve_setting, run_setting
-from genomic_dl.evoaug.grid import chip_tf, dataset_kind, stages_of
-from genomic_dl.evoaug.h5data import write_evoaug_h5
-from genomic_dl.figures.evoaug import (
+from genomic_dl.evoaug2023.experiment import load_splits, resolve_setting, run_setting
+from genomic_dl.evoaug2023.grid import chip_tf, dataset_kind, stages_of
+from genomic_dl.evoaug2023.h5data import write_evoaug_h5
+from genomic_dl.evoaug2023.figures import (
     BEST_SINGLE,
     compute_cost_table,
     fig2b_table,
@@ -31,7 +31,7 @@ from genomic_dl.figures.evoaug import (
     sweep_table,
     training_curves,
 )
-from genomic_dl.nn.evoaug_models import Basset, build_model, scale_blocks
+from genomic_dl.evoaug2023.models import Basset, build_model, scale_blocks
 from genomic_dl.nn.device import seed_everything
 
 PARAMETERS = {

@@ -6,7 +6,7 @@ import h5py
 import numpy as np
 import pytest
 
-from genomic_dl.evoaug.h5data import SPLITS, EvoAugH5, load_evoaug_h5, write_evoaug_h5
+from genomic_dl.evoaug2023.h5data import SPLITS, EvoAugH5, load_evoaug_h5, write_evoaug_h5
 
 
 def random_splits(rng: np.random.Generator, sizes=(30, 7, 11), length=25, n_tasks=3) -> dict[str, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Summaries and plots of the EvoAug interpretation figures (genomic_dl.figures.evoaug_interpretation)."""
+"""Summaries and plots of the EvoAug interpretation figures (genomic_dl.evoaug2023.figures_interpretation)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genomic_dl.figures import evoaug_interpretation as F
+from genomic_dl.evoaug2023 import figures_interpretation as F
 
 
 def test_mean_sd_over_seeds_hand_computed_and_nan_aware():

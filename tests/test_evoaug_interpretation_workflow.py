@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from conftest import load_preset
-from genomic_dl.interpret.filters import read_meme
+from genomic_dl.evoaug2023.filters import read_meme
 from genomic_dl.io import load_arrays
 
 OUT = "results/evoaug2023"

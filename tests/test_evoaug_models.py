@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from genomic_dl.nn.evoaug_models import (
+from genomic_dl.evoaug2023.models import (
     MODELS,
     Basset,
     ChIPCNN,

@@ -7,8 +7,8 @@ import copy
 import numpy as np
 import pytest
 
-from genomic_dl.evoaug import synthetic as syn
-from genomic_dl.evoaug.h5data import load_evoaug_h5
+from genomic_dl.evoaug2023 import synthetic as syn
+from genomic_dl.evoaug2023.h5data import load_evoaug_h5
 
 N_BASSET, N_CHIP, N_STARR = 3000, 2000, 2000
 

@@ -12,7 +12,7 @@ from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import average_precision_score, roc_auc_score
 from torch import nn
 
-from genomic_dl.evoaug.training import (
+from genomic_dl.evoaug2023.training import (
     as_tensors,
     auroc_per_task,
     average_precision_per_task,
@@ -28,7 +28,7 @@ from genomic_dl.evoaug.training import (
     trainer_config_from,
 )
 from genomic_dl.nn.device import seed_everything
-from genomic_dl.nn.evoaug_models import ConvBlock, DenseBlock, SequenceCNN
+from genomic_dl.evoaug2023.models import ConvBlock, DenseBlock, SequenceCNN
 from genomic_dl.nn.trainer import TrainerConfig
 
 LENGTH = 100

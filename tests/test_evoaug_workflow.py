@@ -18,8 +18,8 @@ import torch
 import yaml
 
 from conftest import REPO, load_preset
-from genomic_dl.evoaug.checkpoints import METADATA_KEYS, evaluation_padder, load_evoaug_model
-from genomic_dl.evoaug.h5data import load_evoaug_h5, write_evoaug_h5
+from genomic_dl.evoaug2023.checkpoints import METADATA_KEYS, evaluation_padder, load_evoaug_model
+from genomic_dl.evoaug2023.h5data import load_evoaug_h5, write_evoaug_h5
 
 DIR = "results/evoaug2023"
 FIGURES = ["fig1b_basset_aupr", "fig2a_deepstarr_pearson", "fig2b_chip_auroc", "fig2c_downsampling",

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from genomic_dl.experiments.imagene_binary import binary_tensors, epoch_data_factory, evaluate_binary_detector
+from genomic_dl.imagene2019.binary import binary_tensors, epoch_data_factory, evaluate_binary_detector
 from genomic_dl.popgen.image_store import save_images
 
 TRAINING = {"strategy": "on_the_fly", "validation_fraction": 0.1, "batch_size": 4}

@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from genomic_dl.experiments.imagene_multiclass import (
+from genomic_dl.imagene2019.multiclass import (
     checkpoint_metadata,
     evaluate_multiclass,
     multiclass_data,
     multiclass_epoch_data,
     train_multiclass,
 )
-from genomic_dl.inference.labels import LabelDistribution
+from genomic_dl.imagene2019.labels import LabelDistribution
 from genomic_dl.nn.imagene import ImageneCNN
 from genomic_dl.popgen.image_store import save_images
 

@@ -6,7 +6,7 @@ import scipy.stats
 import torch
 import torch.nn.functional as F
 
-from genomic_dl.inference.labels import (
+from genomic_dl.imagene2019.labels import (
     LabelDistribution,
     categorical_labels,
     class_values,

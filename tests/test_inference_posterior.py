@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from genomic_dl.inference.labels import class_values, uniform_class_prior
-from genomic_dl.inference.posterior import (
+from genomic_dl.imagene2019.labels import class_values, uniform_class_prior
+from genomic_dl.imagene2019.posterior import (
     bayes_factor,
     bias,
     confusion_matrix,

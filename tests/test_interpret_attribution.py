@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from genomic_dl.interpret.attribution import (  # noqa: E402
+from genomic_dl.evoaug2023.attribution import (  # noqa: E402
     attribution_ground_truth_scores,
     attribution_to_logo_matrix,
     gradient_correction,

@@ -1,4 +1,4 @@
-"""The per-model interpretation analyses (genomic_dl.interpret.experiments), on hand-made
+"""The per-model interpretation analyses (genomic_dl.evoaug2023.interpretation), on hand-made
 models and sequences whose results can be worked out by hand."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from genomic_dl.evoaug import synthetic as S  # noqa: E402
-from genomic_dl.interpret import experiments as E  # noqa: E402
-from genomic_dl.interpret.filters import filter_pwms, first_layer_activations  # noqa: E402
-from genomic_dl.interpret.tomtom import jaspar_motifs  # noqa: E402
+from genomic_dl.evoaug2023 import synthetic as S  # noqa: E402
+from genomic_dl.evoaug2023 import interpretation as E  # noqa: E402
+from genomic_dl.evoaug2023.filters import filter_pwms, first_layer_activations  # noqa: E402
+from genomic_dl.evoaug2023.tomtom import jaspar_motifs  # noqa: E402
 
 
 def one_hot(sequence: str) -> np.ndarray:

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from genomic_dl.interpret.filters import (
+from genomic_dl.evoaug2023.filters import (
     ALPHABET,
     check_one_hot,
     clip_low_information_flanks,

@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from scipy.stats import false_discovery_control  # noqa: E402
 
-from genomic_dl.interpret.tomtom import (  # noqa: E402
+from genomic_dl.evoaug2023.tomtom import (  # noqa: E402
     EXCLUDED_PROFILES,
     benjamini_hochberg,
     jaspar_motifs,

@@ -9,8 +9,8 @@ import torch
 from scipy.stats import pearsonr
 from torch import nn
 
-from genomic_dl.interpret.filters import ALPHABET
-from genomic_dl.interpret.variant_effects import (
+from genomic_dl.evoaug2023.filters import ALPHABET
+from genomic_dl.evoaug2023.variant_effects import (
     centred_windows,
     check_reference_alleles,
     element_window,

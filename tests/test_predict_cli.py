@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from genomic_dl.cli.predict import main
-from genomic_dl.experiments.imagene_multiclass import checkpoint_metadata
+from genomic_dl.imagene2019.predict import main
+from genomic_dl.imagene2019.multiclass import checkpoint_metadata
 from genomic_dl.io import save_arrays
 from genomic_dl.nn.imagene import ImageneCNN
 from genomic_dl.nn.trainer import save_checkpoint

@@ -1,4 +1,4 @@
-"""Tests of the summary statistics and threshold classifiers (genomic_dl.popgen.sumstats)."""
+"""Tests of the summary statistics and threshold classifiers (genomic_dl.cecil2023.sumstats)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import msprime
 import numpy as np
 import pytest
 
-from genomic_dl.popgen.sumstats import (
+from genomic_dl.cecil2023.sumstats import (
     IhsStandardisation,
     ThresholdClassifier,
     compute_statistics,

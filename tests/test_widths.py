@@ -1,4 +1,4 @@
-"""Tests of Cecil & Sugden's width standardisation (genomic_dl.popgen.widths)."""
+"""Tests of Cecil & Sugden's width standardisation (genomic_dl.cecil2023.widths)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from genomic_dl.popgen import images as im
-from genomic_dl.popgen.widths import (
+from genomic_dl.cecil2023.widths import (
     centred_window,
     filtered_widths,
     padding_width,

@@ -1,4 +1,4 @@
-"""Atomic file writing and the compressed array-archive format shared by every rule.
+"""Atomic file writing (JSON, CSV, arrays) and the compressed array-archive format shared by every rule.
 
 A job that dies half-way must never leave a file that looks complete: every writer here writes to
 a temporary file in the destination directory and renames it into place (``os.replace`` is atomic
@@ -12,9 +12,12 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
+
+if TYPE_CHECKING:  # pandas only for the annotation: rules without pandas import this module too
+    import pandas as pd
 
 
 @contextlib.contextmanager
@@ -39,6 +42,12 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
     """Write ``obj`` as indented JSON, atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n")
+
+
+def write_csv(frame: "pd.DataFrame", path: str | os.PathLike) -> None:
+    """Write ``frame`` as CSV atomically (floats to 6 significant digits): every figure's table."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, float_format="%.6g")
 
 
 def _json_default(value: Any) -> Any:

@@ -48,7 +48,7 @@ rule cecil2023_figF_sfs:
     params:
         populations=CECIL["figF_sfs"]["populations"],
     script:
-        "../../scripts/plot_cecil_figF_sfs.py"
+        "../../scripts/cecil2023/figF_sfs.py"
 
 
 rule cecil2023_images:
@@ -71,7 +71,7 @@ rule cecil2023_images:
         fractions=CECIL["split"],
         split_seed=lambda w: job_seed("cecil2023_split", w.dataset),
     script:
-        "../../scripts/cecil_images.py"
+        "../../scripts/cecil2023/images.py"
 
 
 rule cecil2023_epoch_images:
@@ -94,7 +94,7 @@ rule cecil2023_epoch_images:
         dataset=lambda w: CECIL_DATASETS[w.dataset],
         preprocessing=CECIL["preprocessing"],
     script:
-        "../../scripts/cecil_epoch_images.py"
+        "../../scripts/cecil2023/epoch_images.py"
 
 
 rule cecil2023_statistics:
@@ -118,7 +118,7 @@ rule cecil2023_statistics:
         fractions=CECIL["split"],
         split_seed=lambda w: job_seed("cecil2023_split", w.dataset),
     script:
-        "../../scripts/cecil_statistics.py"
+        "../../scripts/cecil2023/statistics.py"
 
 
 rule cecil2023_train_cnns:
@@ -149,7 +149,7 @@ rule cecil2023_train_cnns:
         subset_seed=lambda w: job_seed("cecil2023_subset", w.dataset, w.training),
         device=config["device"],
     script:
-        "../../scripts/cecil_train.py"
+        "../../scripts/cecil2023/train.py"
 
 
 rule cecil2023_train_deepset:
@@ -180,7 +180,7 @@ rule cecil2023_train_deepset:
         subset_seed=lambda w: job_seed("cecil2023_subset", w.dataset, w.training),
         device=config["device"],
     script:
-        "../../scripts/cecil_train.py"
+        "../../scripts/cecil2023/train.py"
 
 
 rule cecil2023_train_ladder:
@@ -216,7 +216,7 @@ rule cecil2023_train_ladder:
         subset_seed=None,
         device=config["device"],
     script:
-        "../../scripts/cecil_train.py"
+        "../../scripts/cecil2023/train.py"
 
 
 rule cecil2023_interpret:
@@ -240,7 +240,7 @@ rule cecil2023_interpret:
         device=config["device"],
         seed=lambda w: job_seed("cecil2023_interpret", w.dataset, w.width, w.sorting),
     script:
-        "../../scripts/cecil_interpret.py"
+        "../../scripts/cecil2023/interpret.py"
 
 
 rule cecil2023_table:
@@ -260,7 +260,7 @@ rule cecil2023_table:
         rows=lambda w: CECIL_TABLES[w.table],
         title=lambda w: CECIL_TABLE_TITLES[w.table],
     script:
-        "../../scripts/cecil_table.py"
+        "../../scripts/cecil2023/table.py"
 
 
 rule cecil2023_fig1c:
@@ -281,7 +281,7 @@ rule cecil2023_fig1c:
     params:
         datasets=CECIL["table1"]["datasets"],
     script:
-        "../../scripts/plot_cecil_fig1c.py"
+        "../../scripts/cecil2023/fig1c.py"
 
 
 rule cecil2023_fig2:
@@ -304,7 +304,7 @@ rule cecil2023_fig2:
         dataset=cecil_label(CECIL["fig2"]["dataset"]),
         classes=[c["name"] for c in CECIL_DATASETS[CECIL["fig2"]["dataset"]]["classes"]],
     script:
-        "../../scripts/plot_cecil_fig2.py"
+        "../../scripts/cecil2023/fig2.py"
 
 
 rule cecil2023_fig3:
@@ -325,7 +325,7 @@ rule cecil2023_fig3:
     params:
         rows=CECIL_FIG3,
     script:
-        "../../scripts/plot_cecil_fig3.py"
+        "../../scripts/cecil2023/fig3.py"
 
 
 rule cecil2023_fig4:
@@ -350,7 +350,7 @@ rule cecil2023_fig4:
         rows=CECIL_FIG4,
         example=cecil_label(CECIL_FIG4_EXAMPLE),
     script:
-        "../../scripts/plot_cecil_fig4.py"
+        "../../scripts/cecil2023/fig4.py"
 
 
 rule cecil2023_figP:
@@ -371,7 +371,7 @@ rule cecil2023_figP:
     params:
         rows=CECIL_FIGP,
     script:
-        "../../scripts/plot_cecil_figP.py"
+        "../../scripts/cecil2023/figP.py"
 
 
 rule cecil2023_figQR:
@@ -392,7 +392,7 @@ rule cecil2023_figQR:
     params:
         rows=CECIL_FIGQR,
     script:
-        "../../scripts/plot_cecil_figQR.py"
+        "../../scripts/cecil2023/figQR.py"
 
 
 rule cecil2023_figNO:
@@ -419,4 +419,4 @@ rule cecil2023_figNO:
             for dataset in CECIL["figNO"]["datasets"]
         },
     script:
-        "../../scripts/plot_cecil_figNO.py"
+        "../../scripts/cecil2023/figNO.py"

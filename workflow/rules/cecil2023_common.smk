@@ -1,15 +1,15 @@
 # Cecil & Sugden (2023): settings, config cross-checks and input functions shared by the
 # rule files of this paper.
 
-from genomic_dl.experiments.cecil_statistics import STATISTIC_LABELS
-from genomic_dl.experiments.cecil_tables import spec_paths
-from genomic_dl.experiments.cecil_training import (
+from genomic_dl.cecil2023.statistics import STATISTIC_LABELS
+from genomic_dl.cecil2023.tables import spec_paths
+from genomic_dl.cecil2023.training import (
     MODEL_LABELS,
     STRATEGIES as CECIL_STRATEGIES,
     model_kwargs as cecil_model_kwargs,
 )
-from genomic_dl.nn.cecil_models import complexity_ladder
-from genomic_dl.popgen.widths import WIDTH_METHODS as CECIL_WIDTHS
+from genomic_dl.cecil2023.models import complexity_ladder
+from genomic_dl.cecil2023.widths import WIDTH_METHODS as CECIL_WIDTHS
 
 CECIL = config["cecil2023"]
 CECIL_DIR = "results/cecil2023"
@@ -242,7 +242,7 @@ def cecil_label(dataset):
 def cecil_model_spec(
     dataset, model, width="resize", sorting="rows", training="fixed_epochs", **extra
 ):
-    """Row spec of a trained model (genomic_dl.experiments.cecil_tables)."""
+    """Row spec of a trained model (genomic_dl.cecil2023.tables)."""
     spec = {
         **cecil_label(dataset),
         "method": model,
@@ -298,7 +298,7 @@ def cecil_interpretation(dataset, model, width="resize", sorting="rows"):
 
 
 def cecil_spec_inputs(specs):
-    """Input files named by row specs and their references (genomic_dl.experiments.cecil_tables)."""
+    """Input files named by row specs and their references (genomic_dl.cecil2023.tables)."""
     return spec_paths(specs)
 
 

@@ -26,7 +26,7 @@ rule evoaug_download:
     params:
         file=evoaug_download_spec,
     script:
-        "../../scripts/download_file.py"
+        "../../scripts/core/download_file.py"
 
 
 rule evoaug_data:
@@ -47,7 +47,7 @@ rule evoaug_data:
         split=EVOAUG_DATA["synthetic"]["split"],
         seed=lambda w: job_seed("evoaug_data", w.dataset),
     script:
-        "../../scripts/evoaug_data.py"
+        "../../scripts/evoaug2023/data.py"
 
 
 rule evoaug_train_standard:
@@ -77,7 +77,7 @@ rule evoaug_train_standard:
         device=config["device"],
         seed=lambda w: job_seed("evoaug_train", w.dataset, "standard", w.seed),
     script:
-        "../../scripts/evoaug_train.py"
+        "../../scripts/evoaug2023/train.py"
 
 
 rule evoaug_train_augmented:
@@ -109,7 +109,7 @@ rule evoaug_train_augmented:
         device=config["device"],
         seed=lambda w: job_seed("evoaug_train", w.dataset, w.setting, w.seed),
     script:
-        "../../scripts/evoaug_train.py"
+        "../../scripts/evoaug2023/train.py"
 
 
 rule evoaug_downsample_standard:
@@ -146,7 +146,7 @@ rule evoaug_downsample_standard:
             "evoaug_downsample", w.dataset, w.size, "standard", w.seed
         ),
     script:
-        "../../scripts/evoaug_train.py"
+        "../../scripts/evoaug2023/train.py"
 
 
 rule evoaug_downsample_augmented:
@@ -183,7 +183,7 @@ rule evoaug_downsample_augmented:
             "evoaug_downsample", w.dataset, w.size, w.setting, w.seed
         ),
     script:
-        "../../scripts/evoaug_train.py"
+        "../../scripts/evoaug2023/train.py"
 
 
 rule evoaug_sweep:
@@ -215,7 +215,7 @@ rule evoaug_sweep:
         device=config["device"],
         seed=lambda w: job_seed("evoaug_sweep", w.dataset, w.point, w.seed),
     script:
-        "../../scripts/evoaug_train.py"
+        "../../scripts/evoaug2023/train.py"
 
 
 rule evoaug_fig1b:
@@ -236,7 +236,7 @@ rule evoaug_fig1b:
         records=EVOAUG_RECORDS["basset"],
         singles=EVOAUG["settings"]["basset"]["singles"],
     script:
-        "../../scripts/evoaug_fig1b.py"
+        "../../scripts/evoaug2023/fig1b.py"
 
 
 rule evoaug_fig2a:
@@ -257,7 +257,7 @@ rule evoaug_fig2a:
         records=EVOAUG_RECORDS["deepstarr"],
         singles=EVOAUG["settings"]["deepstarr"]["singles"],
     script:
-        "../../scripts/evoaug_fig2a.py"
+        "../../scripts/evoaug2023/fig2a.py"
 
 
 rule evoaug_fig2b:
@@ -277,7 +277,7 @@ rule evoaug_fig2b:
     params:
         records=EVOAUG_RECORDS["chip"],
     script:
-        "../../scripts/evoaug_fig2b.py"
+        "../../scripts/evoaug2023/fig2b.py"
 
 
 rule evoaug_fig2c:
@@ -297,7 +297,7 @@ rule evoaug_fig2c:
     params:
         records=FIG2C_RECORDS,
     script:
-        "../../scripts/evoaug_fig2c.py"
+        "../../scripts/evoaug2023/fig2c.py"
 
 
 rule evoaug_figS7:
@@ -317,7 +317,7 @@ rule evoaug_figS7:
     params:
         records=FIGS7_RECORDS,
     script:
-        "../../scripts/evoaug_figS7.py"
+        "../../scripts/evoaug2023/figS7.py"
 
 
 rule evoaug_tableS2:
@@ -332,7 +332,7 @@ rule evoaug_tableS2:
     params:
         jobs=TABLES2_JOBS,
     script:
-        "../../scripts/evoaug_tableS2.py"
+        "../../scripts/evoaug2023/tableS2.py"
 
 
 rule evoaug_figS1_S5:
@@ -354,4 +354,4 @@ rule evoaug_figS1_S5:
         records=SWEEP_RECORDS,
         reference_records=SWEEP_REFERENCE_RECORDS,
     script:
-        "../../scripts/evoaug_figS1_S5.py"
+        "../../scripts/evoaug2023/figS1_S5.py"

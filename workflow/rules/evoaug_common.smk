@@ -4,8 +4,8 @@
 
 import re
 
-from genomic_dl.evoaug.experiment import resolve_setting
-from genomic_dl.evoaug.grid import KINDS, dataset_kind, stages_of
+from genomic_dl.evoaug2023.experiment import resolve_setting
+from genomic_dl.evoaug2023.grid import KINDS, dataset_kind, stages_of
 
 EVOAUG = config["evoaug"]
 EVOAUG_DIR = "results/evoaug2023"
@@ -26,7 +26,7 @@ def evoaug_stages(setting):
 
 
 def evoaug_resolved(dataset, setting, override=None):
-    """Augmentations and augmenter options of a setting (see genomic_dl.evoaug.experiment)."""
+    """Augmentations and augmenter options of a setting (see genomic_dl.evoaug2023.experiment)."""
     kind = dataset_kind(dataset)
     return resolve_setting(
         setting,

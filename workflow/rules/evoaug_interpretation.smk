@@ -42,7 +42,7 @@ rule evoaug_interp_filters:
             "evoaug_interp_filters", w.dataset, w.setting, w.stage, w.seed
         ),
     script:
-        "../../scripts/evoaug_interpret_filters.py"
+        "../../scripts/evoaug2023/interpret_filters.py"
 
 
 # One job for every model: numba compiles Tomtom once per process and JASPAR is read once.
@@ -61,7 +61,7 @@ rule evoaug_interp_tomtom:
     params:
         settings=INTERP_FILTERS,
     script:
-        "../../scripts/evoaug_interpret_tomtom.py"
+        "../../scripts/evoaug2023/interpret_tomtom.py"
 
 
 rule evoaug_fig1c_filters:
@@ -83,7 +83,7 @@ rule evoaug_fig1c_filters:
         models=INTERP_MODELS,
         dataset=INTERP_FILTERS["dataset"],
     script:
-        "../../scripts/evoaug_interpret_fig1c.py"
+        "../../scripts/evoaug2023/interpret_fig1c.py"
 
 
 rule evoaug_fig1c_filter_logos:
@@ -108,7 +108,7 @@ rule evoaug_fig1c_filter_logos:
         seed=logo_seed(INTERP_FILTERS),
         max_filters=INTERP_FILTERS["logo_sheet_filters"],
     script:
-        "../../scripts/evoaug_interpret_filter_logos.py"
+        "../../scripts/evoaug2023/interpret_filter_logos.py"
 
 
 # ---------------------------------------------------------------- Fig 1d: variant effects
@@ -130,7 +130,7 @@ rule evoaug_interp_synthetic_variants:
         settings=INTERP_VARIANTS["synthetic"],
         seed=lambda w: job_seed("evoaug_interp_synthetic_variants", w.dataset),
     script:
-        "../../scripts/evoaug_interpret_synthetic_variants.py"
+        "../../scripts/evoaug2023/interpret_synthetic_variants.py"
 
 
 rule evoaug_cagi5_download:
@@ -152,7 +152,7 @@ rule evoaug_cagi5_download:
         md5=lambda w: INTERP_CAGI5["md5"].get(w.element),
         setting="evoaug_interpretation.variant_effects.cagi5.url_template",
     script:
-        "../../scripts/evoaug_interpret_download.py"
+        "../../scripts/evoaug2023/interpret_download.py"
 
 
 rule evoaug_hg19_checksums:
@@ -168,7 +168,7 @@ rule evoaug_hg19_checksums:
         md5=None,
         setting="evoaug_interpretation.variant_effects.cagi5.genome_md5_url",
     script:
-        "../../scripts/evoaug_interpret_download.py"
+        "../../scripts/evoaug2023/interpret_download.py"
 
 
 rule evoaug_hg19_chromosome:
@@ -190,7 +190,7 @@ rule evoaug_hg19_chromosome:
         md5=None,
         setting="evoaug_interpretation.variant_effects.cagi5.genome_url_template",
     script:
-        "../../scripts/evoaug_interpret_download.py"
+        "../../scripts/evoaug2023/interpret_download.py"
 
 
 rule evoaug_interp_cagi5_variants:
@@ -206,7 +206,7 @@ rule evoaug_interp_cagi5_variants:
     params:
         elements=INTERP_CAGI5["elements"],
     script:
-        "../../scripts/evoaug_interpret_cagi5_variants.py"
+        "../../scripts/evoaug2023/interpret_cagi5_variants.py"
 
 
 rule evoaug_interp_variant_scores:
@@ -236,7 +236,7 @@ rule evoaug_interp_variant_scores:
         device=config["device"],
         seed=lambda w: job_seed("evoaug_interp_variant_scores", w.dataset),
     script:
-        "../../scripts/evoaug_interpret_variant_scores.py"
+        "../../scripts/evoaug2023/interpret_variant_scores.py"
 
 
 rule evoaug_fig1d_variant_effects:
@@ -261,7 +261,7 @@ rule evoaug_fig1d_variant_effects:
         models=INTERP_MODELS,
         source=INTERP_SOURCE,
     script:
-        "../../scripts/evoaug_interpret_fig1d.py"
+        "../../scripts/evoaug2023/interpret_fig1d.py"
 
 
 # ---------------------------------------------------------------- Fig S6: attribution
@@ -293,7 +293,7 @@ rule evoaug_interp_attribution:
         # one seed per dataset: every model gets the same references and padding
         seed=lambda w: job_seed("evoaug_interp_attribution", w.dataset),
     script:
-        "../../scripts/evoaug_interpret_attribution.py"
+        "../../scripts/evoaug2023/interpret_attribution.py"
 
 
 rule evoaug_figS6_attribution:
@@ -318,4 +318,4 @@ rule evoaug_figS6_attribution:
         labels=INTERP_LABELS,
         settings=INTERP_ATTRIBUTION,
     script:
-        "../../scripts/evoaug_interpret_figS6.py"
+        "../../scripts/evoaug2023/interpret_figS6.py"

@@ -2,7 +2,7 @@
 # Figs 1c (filters vs JASPAR), 1d (variant effects) and S6 (attribution) of the models trained
 # by evoaug.smk (results/evoaug2023/models/{dataset}/{setting}/seed{seed}/{stage}.pt).
 
-from genomic_dl.interpret.labels import model_label
+from genomic_dl.evoaug2023.labels import model_label
 
 EVOAUG_INTERPRETATION = config["evoaug_interpretation"]
 INTERP = EVOAUG_INTERPRETATION

@@ -25,7 +25,7 @@ rule imagene_images:
     params:
         preprocessing=IMAGENE["preprocessing"],
     script:
-        "../../scripts/make_haplotype_images.py"
+        "../../scripts/imagene2019/images.py"
 
 
 rule imagene_fig1_download:
@@ -40,7 +40,7 @@ rule imagene_fig1_download:
     params:
         file=lambda w: FIG1["vcf"]["files"][w.kind],
     script:
-        "../../scripts/download_file.py"
+        "../../scripts/core/download_file.py"
 
 
 rule imagene_fig1_region:
@@ -57,7 +57,7 @@ rule imagene_fig1_region:
         region=FIG1["vcf"],
         populations=FIG1["populations"],
     script:
-        "../../scripts/extract_vcf_region.py"
+        "../../scripts/imagene2019/fig1_region.py"
 
 
 rule imagene_fig1_encodings:
@@ -78,7 +78,7 @@ rule imagene_fig1_encodings:
         settings=IMAGENE["fig1"],
         seed=job_seed("imagene_fig1_encodings"),
     script:
-        "../../scripts/plot_imagene_fig1.py"
+        "../../scripts/imagene2019/fig1.py"
 
 
 rule imagene_fig2_sorting:
@@ -99,7 +99,7 @@ rule imagene_fig2_sorting:
         settings=IMAGENE["fig2"],
         preprocessing=IMAGENE["preprocessing"],
     script:
-        "../../scripts/plot_imagene_fig2.py"
+        "../../scripts/imagene2019/fig2.py"
 
 
 rule imagene_fig3_train:
@@ -125,7 +125,7 @@ rule imagene_fig3_train:
             "imagene_fig3_train", w.architecture, w.sorting, w.S, w.seed
         ),
     script:
-        "../../scripts/train_imagene_binary.py"
+        "../../scripts/imagene2019/fig3_train.py"
 
 
 rule imagene_fig3_evaluate:
@@ -144,7 +144,7 @@ rule imagene_fig3_evaluate:
         invert=IMAGENE["preprocessing"]["invert"],
         device=config["device"],
     script:
-        "../../scripts/evaluate_imagene_binary.py"
+        "../../scripts/imagene2019/fig3_evaluate.py"
 
 
 rule imagene_fig3_figure:
@@ -166,7 +166,7 @@ rule imagene_fig3_figure:
         sortings=FIG3["sortings"],
         strengths=FIG3["selection_strengths"],
     script:
-        "../../scripts/plot_imagene_fig3.py"
+        "../../scripts/imagene2019/fig3.py"
 
 
 rule imagene_fig3_ablations:
@@ -190,4 +190,4 @@ rule imagene_fig3_ablations:
             for name in ["standard", *ABLATIONS["architectures"]]
         },
     script:
-        "../../scripts/plot_imagene_fig3_ablations.py"
+        "../../scripts/imagene2019/fig3_ablations.py"

@@ -68,7 +68,7 @@ def fig3_evaluations(networks):
     ]
 
 
-from genomic_dl.inference.labels import class_values
+from genomic_dl.imagene2019.labels import class_values
 
 FIG4, FIG5, FIG6 = IMAGENE["fig4"], IMAGENE["fig5"], IMAGENE["fig6"]
 for _key, _name in [

@@ -36,7 +36,7 @@ rule imagene_multiclass_train:
             "imagene_multiclass_train", w.experiment, w.variant, w.seed
         ),
     script:
-        "../../scripts/train_imagene_multiclass.py"
+        "../../scripts/imagene2019/multiclass_train.py"
 
 
 rule imagene_multiclass_evaluate:
@@ -59,7 +59,7 @@ rule imagene_multiclass_evaluate:
         invert=IMAGENE["preprocessing"]["invert"],
         device=config["device"],
     script:
-        "../../scripts/evaluate_imagene_multiclass.py"
+        "../../scripts/imagene2019/multiclass_evaluate.py"
 
 
 rule imagene_fig4_misspecification:
@@ -80,7 +80,7 @@ rule imagene_fig4_misspecification:
         networks=MULTICLASS_NETWORKS["fig4"],
         settings=FIG4,
     script:
-        "../../scripts/plot_imagene_fig4.py"
+        "../../scripts/imagene2019/fig4.py"
 
 
 rule imagene_fig5_label_distributions:
@@ -100,7 +100,7 @@ rule imagene_fig5_label_distributions:
     params:
         networks=MULTICLASS_NETWORKS["fig5"],
     script:
-        "../../scripts/plot_imagene_fig5.py"
+        "../../scripts/imagene2019/fig5.py"
 
 
 rule imagene_fig6_posterior:
@@ -121,4 +121,4 @@ rule imagene_fig6_posterior:
         settings=FIG6,
         seed=job_seed("imagene_fig6_posterior"),
     script:
-        "../../scripts/plot_imagene_fig6.py"
+        "../../scripts/imagene2019/fig6.py"

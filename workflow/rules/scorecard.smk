@@ -42,4 +42,4 @@ rule scorecard:
         claims=CLAIMS["claims"],
         preset=config["preset"],
     script:
-        "../../scripts/make_scorecard.py"
+        "../../scripts/core/scorecard.py"

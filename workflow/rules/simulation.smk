@@ -16,7 +16,7 @@ rule simulate_msprime:
         n_replicates=config["simulation"]["replicates_per_shard"],
         seed=lambda w: job_seed("simulate", w.scenario, w.S, w.shard),
     script:
-        "../../scripts/simulate_msprime.py"
+        "../../scripts/core/simulate_msprime.py"
 
 
 rule simulate_slim:
@@ -34,4 +34,4 @@ rule simulate_slim:
         n_replicates=config["simulation"]["replicates_per_shard"],
         seed=lambda w: job_seed("simulate", w.scenario, w.S, w.shard),
     script:
-        "../../scripts/simulate_slim.py"
+        "../../scripts/core/simulate_slim.py"

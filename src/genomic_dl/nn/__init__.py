@@ -1,7 +1,8 @@
-"""PyTorch models and the shared trainer.
+"""PyTorch pieces shared by the papers.
 
-Modules (among others):
     device  -- device selection, thread count and seeding
-    trainer -- the generic training loop, prediction and checkpoints
-    imagene -- the ImaGene CNN (Torada et al. 2019)
+    trainer -- the generic training loop, prediction and the one checkpoint format
+    imagene -- the ImaGene-style CNN (Torada et al. 2019), also Cecil & Sugden's conv family
+
+The paper-specific networks live in their packages (cecil2023.models, evoaug2023.models).
 """

@@ -1,1 +1,0 @@
-"""Command-line entry points (``python -m genomic_dl.cli.<name>``)."""

@@ -1,1 +1,0 @@
-"""EvoAug (Lee et al. 2023): evolution-inspired augmentations and the two-stage training of genomic CNNs."""

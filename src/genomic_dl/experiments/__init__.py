@@ -1,1 +1,0 @@
-"""Paper-specific experiments built from the generic popgen / nn pieces."""

@@ -1,1 +1,0 @@
-"""Class labels, label distributions and posterior summaries for ImaGene-style quantification."""

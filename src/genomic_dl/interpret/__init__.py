@@ -1,1 +1,0 @@
-"""Model interpretation for the EvoAug analyses: filter motifs, Tomtom, variant effects, attributions."""
