@@ -33,20 +33,14 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/simulation.smk"
-include: "workflow/rules/imagene_common.smk"
-include: "workflow/rules/imagene.smk"
-include: "workflow/rules/imagene_quantification.smk"
-include: "workflow/rules/cecil2023_common.smk"
+include: "workflow/rules/imagene2019.smk"
+include: "workflow/rules/imagene2019_quantification.smk"
 include: "workflow/rules/cecil2023.smk"
-include: "workflow/rules/evoaug_common.smk"
-include: "workflow/rules/evoaug.smk"
-include: "workflow/rules/evoaug_interpretation_common.smk"
-include: "workflow/rules/evoaug_interpretation.smk"
+include: "workflow/rules/evoaug2023.smk"
+include: "workflow/rules/evoaug2023_interpretation.smk"
 
 
-ALL_FIGURES = (
-    IMAGENE_FIGURES + CECIL_FIGURES + EVOAUG_FIGURES + EVOAUG_INTERPRETATION_FIGURES
-)
+ALL_FIGURES = imagene.figures + cecil.figures + evoaug.figures + interp.figures
 
 
 include: "workflow/rules/scorecard.smk"

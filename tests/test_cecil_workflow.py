@@ -4,14 +4,11 @@ check per kind of result."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
-import pytest
 
-from conftest import REPO, load_preset
+from conftest import load_preset
 
 OUT = "results/cecil2023"
 CONFIG = load_preset("smoke")
@@ -193,26 +190,4 @@ def test_figNO_pairwise_tasks(smoke_run):
     assert set(maps["map"]) == {"dense_weights", "mean_shap"} and set(maps["dataset"]) == set(CECIL["figNO"]["datasets"])
 
 
-def test_bad_config_stops_at_parse_time_naming_the_key(tmp_path):
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("cecil2023:\n  fig2:\n    dataset: ceu_s01\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--configfile", str(REPO / "config/presets/smoke.yaml"), str(bad),
-         "--directory", str(tmp_path)],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode != 0
-    assert "invalid config: 'cecil2023.fig2.dataset'" in result.stdout + result.stderr
-
-
-@pytest.mark.parametrize("key", ["figP", "fig3"])
-def test_config_cross_checks(tmp_path, key):
-    bad = tmp_path / "bad.yaml"
-    bad.write_text({"figP": "cecil2023:\n  figP:\n    train_sizes: [100000]\n",
-                    "fig3": "cecil2023:\n  fig3:\n    methods: [imagene, pi]\n"}[key])
-    result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--configfile", str(REPO / "config/presets/smoke.yaml"), str(bad),
-         "--directory", str(tmp_path)],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode != 0 and f"cecil2023" in result.stdout + result.stderr
+# The config cross-checks are unit-tested in tests/cecil2023/test_cecil_plan.py.

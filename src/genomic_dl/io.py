@@ -12,12 +12,9 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
 
 import numpy as np
-
-if TYPE_CHECKING:  # pandas only for the annotation: rules without pandas import this module too
-    import pandas as pd
 
 
 @contextlib.contextmanager
@@ -44,8 +41,9 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n")
 
 
-def write_csv(frame: "pd.DataFrame", path: str | os.PathLike) -> None:
-    """Write ``frame`` as CSV atomically (floats to 6 significant digits): every figure's table."""
+def write_csv(frame: Any, path: str | os.PathLike) -> None:
+    """Write the pandas DataFrame ``frame`` as CSV atomically (floats to 6 significant digits): every
+    figure's table. (pandas is not imported here: rules whose env lacks it import this module too.)"""
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False, float_format="%.6g")
 

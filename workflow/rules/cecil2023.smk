@@ -1,46 +1,32 @@
-# Cecil & Sugden (2023): figures and tables.
+# Cecil & Sugden (2023): figures and tables. Settings, config cross-checks, row specs and input
+# functions: genomic_dl.cecil2023.plan (this file only declares rules).
 
-CECIL_FIGURES = [
-    "results/cecil2023/figF_sfs.pdf",
-    "results/cecil2023/figF_sfs.csv",
-    *[
-        f"{CECIL_DIR}/{table}.{extension}"
-        for table in CECIL_TABLES
-        for extension in ("csv", "md")
-    ],
-    *[
-        f"{CECIL_DIR}/{name}.{extension}"
-        for name in (
-            "fig1c_minicnn_vs_imagene",
-            "fig2_minicnn_weights_and_shap",
-            "fig3_correlation_with_statistics",
-            "fig4_zero_padding",
-            "figP_sample_complexity",
-            "figQR_training_strategies",
-            "figNO_hard_vs_soft",
-        )
-        for extension in ("pdf", "csv")
-    ],
-]
+import genomic_dl.cecil2023.plan as cecil_paths
+from genomic_dl.cecil2023.plan import CNNS as CECIL_CNNS
+from genomic_dl.cecil2023.plan import DIR as CECIL_DIR
+from genomic_dl.cecil2023.plan import CecilPlan
+
+cecil = CecilPlan(CORE)
+CECIL = cecil.settings
+CECIL_IMAGES = f"{CECIL_DIR}/data/{{dataset}}/{{width}}/{{sorting}}/images.npz"
+CECIL_WILDCARDS = {
+    "dataset": cecil.dataset_pattern,
+    "width": cecil_paths.WIDTH_PATTERN,
+    "sorting": cecil_paths.SORTING_PATTERN,
+}
 
 
 rule cecil2023_figF_sfs:
     input:
-        three_population=[
-            simulation_shard(CECIL["figF_sfs"]["three_population_scenario"], 0, i)
-            for i in range(CECIL["figF_sfs"]["shards"])
-        ],
-        single_population=[
-            simulation_shard(CECIL["figF_sfs"]["single_population_scenario"], 0, i)
-            for i in range(CECIL["figF_sfs"]["shards"])
-        ],
+        three_population=cecil.figF_shards("three_population"),
+        single_population=cecil.figF_shards("single_population"),
     output:
         pdf=report(
-            "results/cecil2023/figF_sfs.pdf",
+            f"{CECIL_DIR}/figF_sfs.pdf",
             caption="../report/figF_sfs.rst",
             category="Cecil & Sugden 2023",
         ),
-        csv="results/cecil2023/figF_sfs.csv",
+        csv=f"{CECIL_DIR}/figF_sfs.csv",
     log:
         "logs/cecil2023/figF_sfs.log",
     conda:
@@ -53,45 +39,41 @@ rule cecil2023_figF_sfs:
 
 rule cecil2023_images:
     input:
-        unpack(cecil_dataset_shards),
+        unpack(cecil.dataset_shards),
     output:
-        f"{CECIL_DIR}/data/{{dataset}}/{{width}}/{{sorting}}/images.npz",
+        CECIL_IMAGES,
     log:
         "logs/cecil2023/data/{dataset}/{width}/{sorting}/images.log",
     wildcard_constraints:
-        dataset=CECIL_DATASET_PATTERN,
-        width=CECIL_WIDTH_PATTERN,
-        sorting=CECIL_SORTING_PATTERN,
+        **CECIL_WILDCARDS,
     conda:
         "../../envs/cecil.yaml"
     threads: 1
     params:
-        dataset=lambda w: CECIL_DATASETS[w.dataset],
+        dataset=lambda w: cecil.datasets[w.dataset],
         preprocessing=CECIL["preprocessing"],
         fractions=CECIL["split"],
-        split_seed=lambda w: job_seed("cecil2023_split", w.dataset),
+        split_seed=cecil.split_seed,
     script:
         "../../scripts/cecil2023/images.py"
 
 
 rule cecil2023_epoch_images:
     input:
-        unpack(cecil_epoch_shards),
-        images=f"{CECIL_DIR}/data/{{dataset}}/{{width}}/{{sorting}}/images.npz",
+        unpack(cecil.epoch_shards),
+        images=CECIL_IMAGES,
     output:
         f"{CECIL_DIR}/data/{{dataset}}/{{width}}/{{sorting}}/epoch{{epoch}}.npz",
     log:
         "logs/cecil2023/data/{dataset}/{width}/{sorting}/epoch{epoch}.log",
     wildcard_constraints:
-        dataset=CECIL_DATASET_PATTERN,
-        width=CECIL_WIDTH_PATTERN,
-        sorting=CECIL_SORTING_PATTERN,
+        **CECIL_WILDCARDS,
         epoch=r"\d+",
     conda:
         "../../envs/cecil.yaml"
     threads: 1
     params:
-        dataset=lambda w: CECIL_DATASETS[w.dataset],
+        dataset=lambda w: cecil.datasets[w.dataset],
         preprocessing=CECIL["preprocessing"],
     script:
         "../../scripts/cecil2023/epoch_images.py"
@@ -99,7 +81,7 @@ rule cecil2023_epoch_images:
 
 rule cecil2023_statistics:
     input:
-        unpack(cecil_dataset_shards),
+        unpack(cecil.dataset_shards),
     output:
         scores=f"{CECIL_DIR}/statistics/{{dataset}}/scores.csv",
         classifiers=f"{CECIL_DIR}/statistics/{{dataset}}/classifiers.json",
@@ -107,130 +89,85 @@ rule cecil2023_statistics:
     log:
         "logs/cecil2023/statistics/{dataset}.log",
     wildcard_constraints:
-        dataset=CECIL_DATASET_PATTERN,
+        dataset=cecil.dataset_pattern,
     conda:
         "../../envs/cecil.yaml"
     threads: 1
     params:
-        dataset=lambda w: CECIL_DATASETS[w.dataset],
+        dataset=lambda w: cecil.datasets[w.dataset],
         preprocessing=CECIL["preprocessing"],
         statistics=CECIL["statistics"],
         fractions=CECIL["split"],
-        split_seed=lambda w: job_seed("cecil2023_split", w.dataset),
+        split_seed=cecil.split_seed,
     script:
         "../../scripts/cecil2023/statistics.py"
 
 
+# One training job per group of models on one prepared data set; the DeepSet and the complexity
+# ladder differ from the CNN job only in their models (and the ladder in its fixed strategy).
 rule cecil2023_train_cnns:
     input:
-        unpack(cecil_train_inputs),
+        unpack(cecil.train_inputs),
     output:
-        models=cecil_model_outputs(CECIL_CNNS, "model.pt"),
-        restarts=cecil_model_outputs(CECIL_CNNS, "restarts.csv"),
-        predictions=cecil_model_outputs(CECIL_CNNS, "predictions.csv"),
-        summaries=cecil_model_outputs(CECIL_CNNS, "summary.json"),
+        **cecil_paths.training_outputs(CECIL_CNNS),
     log:
         "logs/cecil2023/models/{dataset}/{width}/{sorting}/cnns_{training}.log",
     wildcard_constraints:
-        dataset=CECIL_DATASET_PATTERN,
-        width=CECIL_WIDTH_PATTERN,
-        sorting=CECIL_SORTING_PATTERN,
-        training=CECIL_TRAINING_PATTERN,
+        **CECIL_WILDCARDS,
+        training=cecil_paths.TRAINING_PATTERN,
     conda:
         "../../envs/cecil.yaml"
     threads: config["training_threads"]
     params:
         names=CECIL_CNNS,
-        seeds=cecil_train_seeds(CECIL_CNNS),
+        seeds=cecil.train_seeds(CECIL_CNNS),
         models=CECIL["models"],
         training=CECIL["training"],
-        strategy=lambda w: cecil_strategy(w.training),
-        n_train=lambda w: int(w.training[1:]) if w.training.startswith("n") else None,
-        subset_seed=lambda w: job_seed("cecil2023_subset", w.dataset, w.training),
+        strategy=lambda w: cecil_paths.strategy(w.training),
+        n_train=lambda w: cecil_paths.n_train(w.training),
+        subset_seed=cecil.subset_seed,
         device=config["device"],
     script:
         "../../scripts/cecil2023/train.py"
 
 
-rule cecil2023_train_deepset:
-    input:
-        unpack(cecil_train_inputs),
+use rule cecil2023_train_cnns as cecil2023_train_deepset with:
     output:
-        models=cecil_model_outputs(["deepset"], "model.pt"),
-        restarts=cecil_model_outputs(["deepset"], "restarts.csv"),
-        predictions=cecil_model_outputs(["deepset"], "predictions.csv"),
-        summaries=cecil_model_outputs(["deepset"], "summary.json"),
+        **cecil_paths.training_outputs(["deepset"]),
     log:
         "logs/cecil2023/models/{dataset}/{width}/{sorting}/deepset_{training}.log",
-    wildcard_constraints:
-        dataset=CECIL_DATASET_PATTERN,
-        width=CECIL_WIDTH_PATTERN,
-        sorting=CECIL_SORTING_PATTERN,
-        training=CECIL_TRAINING_PATTERN,
-    conda:
-        "../../envs/cecil.yaml"
-    threads: config["training_threads"]
     params:
         names=["deepset"],
-        seeds=cecil_train_seeds(["deepset"]),
-        models=CECIL["models"],
-        training=CECIL["training"],
-        strategy=lambda w: cecil_strategy(w.training),
-        n_train=lambda w: int(w.training[1:]) if w.training.startswith("n") else None,
-        subset_seed=lambda w: job_seed("cecil2023_subset", w.dataset, w.training),
-        device=config["device"],
-    script:
-        "../../scripts/cecil2023/train.py"
+        seeds=cecil.train_seeds(["deepset"]),
 
 
-rule cecil2023_train_ladder:
+use rule cecil2023_train_cnns as cecil2023_train_ladder with:
     input:
-        images=f"{CECIL_DIR}/data/{{dataset}}/{{width}}/{{sorting}}/images.npz",
+        images=CECIL_IMAGES,
     output:
-        models=cecil_model_outputs(CECIL_LADDER_TRAINED, "model.pt", "fixed_epochs"),
-        restarts=cecil_model_outputs(
-            CECIL_LADDER_TRAINED, "restarts.csv", "fixed_epochs"
-        ),
-        predictions=cecil_model_outputs(
-            CECIL_LADDER_TRAINED, "predictions.csv", "fixed_epochs"
-        ),
-        summaries=cecil_model_outputs(
-            CECIL_LADDER_TRAINED, "summary.json", "fixed_epochs"
-        ),
+        **cecil_paths.training_outputs(cecil.ladder_trained, "fixed_epochs"),
     log:
         "logs/cecil2023/models/{dataset}/{width}/{sorting}/ladder_fixed_epochs.log",
     wildcard_constraints:
-        dataset=CECIL_DATASET_PATTERN,
-        width=CECIL_WIDTH_PATTERN,
-        sorting=CECIL_SORTING_PATTERN,
-    conda:
-        "../../envs/cecil.yaml"
-    threads: config["training_threads"]
+        **CECIL_WILDCARDS,
     params:
-        names=CECIL_LADDER_TRAINED,
-        seeds=cecil_train_seeds(CECIL_LADDER_TRAINED, "fixed_epochs"),
-        models=CECIL["models"],
-        training=CECIL["training"],
+        names=cecil.ladder_trained,
+        seeds=cecil.train_seeds(cecil.ladder_trained, "fixed_epochs"),
         strategy="fixed_epochs",
         n_train=None,
         subset_seed=None,
-        device=config["device"],
-    script:
-        "../../scripts/cecil2023/train.py"
 
 
 rule cecil2023_interpret:
     input:
-        models=cecil_model_outputs(CECIL_CNNS, "model.pt", "fixed_epochs"),
-        images=f"{CECIL_DIR}/data/{{dataset}}/{{width}}/{{sorting}}/images.npz",
+        models=cecil_paths.model_outputs(CECIL_CNNS, "model.pt", "fixed_epochs"),
+        images=CECIL_IMAGES,
     output:
-        cecil_model_outputs(CECIL_CNNS, "interpretation.npz", "fixed_epochs"),
+        cecil_paths.model_outputs(CECIL_CNNS, "interpretation.npz", "fixed_epochs"),
     log:
         "logs/cecil2023/models/{dataset}/{width}/{sorting}/interpret.log",
     wildcard_constraints:
-        dataset=CECIL_DATASET_PATTERN,
-        width=CECIL_WIDTH_PATTERN,
-        sorting=CECIL_SORTING_PATTERN,
+        **CECIL_WILDCARDS,
     conda:
         "../../envs/cecil.yaml"
     threads: config["training_threads"]
@@ -245,20 +182,20 @@ rule cecil2023_interpret:
 
 rule cecil2023_table:
     input:
-        cecil_table_inputs,
+        cecil.table_inputs,
     output:
         csv=f"{CECIL_DIR}/{{table}}.csv",
         md=f"{CECIL_DIR}/{{table}}.md",
     log:
         "logs/cecil2023/{table}.log",
     wildcard_constraints:
-        table="|".join(CECIL_TABLES),
+        table="|".join(cecil.tables),
     conda:
         "../../envs/plotting.yaml"
     threads: 1
     params:
-        rows=lambda w: CECIL_TABLES[w.table],
-        title=lambda w: CECIL_TABLE_TITLES[w.table],
+        rows=lambda w: cecil.tables[w.table],
+        title=lambda w: cecil_paths.TABLE_TITLES[w.table],
     script:
         "../../scripts/cecil2023/table.py"
 
@@ -286,8 +223,8 @@ rule cecil2023_fig1c:
 
 rule cecil2023_fig2:
     input:
-        mini_cnn=cecil_interpretation(CECIL["fig2"]["dataset"], "mini_cnn"),
-        imagene=cecil_interpretation(CECIL["fig2"]["dataset"], "imagene"),
+        mini_cnn=cecil.interpretation(CECIL["fig2"]["dataset"], "mini_cnn"),
+        imagene=cecil.interpretation(CECIL["fig2"]["dataset"], "imagene"),
     output:
         pdf=report(
             f"{CECIL_DIR}/fig2_minicnn_weights_and_shap.pdf",
@@ -301,15 +238,15 @@ rule cecil2023_fig2:
         "../../envs/plotting.yaml"
     threads: 1
     params:
-        dataset=cecil_label(CECIL["fig2"]["dataset"]),
-        classes=[c["name"] for c in CECIL_DATASETS[CECIL["fig2"]["dataset"]]["classes"]],
+        dataset=cecil.label(CECIL["fig2"]["dataset"]),
+        classes=cecil.class_names(CECIL["fig2"]["dataset"]),
     script:
         "../../scripts/cecil2023/fig2.py"
 
 
 rule cecil2023_fig3:
     input:
-        cecil_spec_inputs(CECIL_FIG3),
+        cecil.spec_inputs(cecil.fig3),
     output:
         pdf=report(
             f"{CECIL_DIR}/fig3_correlation_with_statistics.pdf",
@@ -323,17 +260,17 @@ rule cecil2023_fig3:
         "../../envs/plotting.yaml"
     threads: 1
     params:
-        rows=CECIL_FIG3,
+        rows=cecil.fig3,
     script:
         "../../scripts/cecil2023/fig3.py"
 
 
 rule cecil2023_fig4:
     input:
-        specs=cecil_spec_inputs(CECIL_FIG4),
-        images=f"{cecil_data_dir(CECIL_FIG4_EXAMPLE, 'zero_pad', 'rows')}/images.npz",
-        mini_cnn=CECIL_FIG4_MAPS["mini_cnn"],
-        imagene=CECIL_FIG4_MAPS["imagene"],
+        specs=cecil.spec_inputs(cecil.fig4),
+        images=f"{cecil_paths.data_dir(cecil.fig4_example, 'zero_pad', 'rows')}/images.npz",
+        mini_cnn=cecil.fig4_maps["mini_cnn"],
+        imagene=cecil.fig4_maps["imagene"],
     output:
         pdf=report(
             f"{CECIL_DIR}/fig4_zero_padding.pdf",
@@ -347,15 +284,15 @@ rule cecil2023_fig4:
         "../../envs/plotting.yaml"
     threads: 1
     params:
-        rows=CECIL_FIG4,
-        example=cecil_label(CECIL_FIG4_EXAMPLE),
+        rows=cecil.fig4,
+        example=cecil.label(cecil.fig4_example),
     script:
         "../../scripts/cecil2023/fig4.py"
 
 
 rule cecil2023_figP:
     input:
-        cecil_spec_inputs(CECIL_FIGP),
+        cecil.spec_inputs(cecil.figP),
     output:
         pdf=report(
             f"{CECIL_DIR}/figP_sample_complexity.pdf",
@@ -369,14 +306,14 @@ rule cecil2023_figP:
         "../../envs/plotting.yaml"
     threads: 1
     params:
-        rows=CECIL_FIGP,
+        rows=cecil.figP,
     script:
         "../../scripts/cecil2023/figP.py"
 
 
 rule cecil2023_figQR:
     input:
-        cecil_spec_inputs(CECIL_FIGQR),
+        cecil.spec_inputs(cecil.figQR),
     output:
         pdf=report(
             f"{CECIL_DIR}/figQR_training_strategies.pdf",
@@ -390,15 +327,15 @@ rule cecil2023_figQR:
         "../../envs/plotting.yaml"
     threads: 1
     params:
-        rows=CECIL_FIGQR,
+        rows=cecil.figQR,
     script:
         "../../scripts/cecil2023/figQR.py"
 
 
 rule cecil2023_figNO:
     input:
-        specs=cecil_spec_inputs(CECIL_FIGNO),
-        maps=[path for maps in CECIL_FIGNO_MAPS.values() for path in maps.values()],
+        specs=cecil.spec_inputs(cecil.figNO),
+        maps=[path for maps in cecil.figNO_maps.values() for path in maps.values()],
     output:
         pdf=report(
             f"{CECIL_DIR}/figNO_hard_vs_soft.pdf",
@@ -412,10 +349,10 @@ rule cecil2023_figNO:
         "../../envs/plotting.yaml"
     threads: 1
     params:
-        rows=CECIL_FIGNO,
-        maps=CECIL_FIGNO_MAPS,
+        rows=cecil.figNO,
+        maps=cecil.figNO_maps,
         classes={
-            dataset: [c["name"] for c in CECIL_DATASETS[dataset]["classes"]]
+            dataset: cecil.class_names(dataset)
             for dataset in CECIL["figNO"]["datasets"]
         },
     script:

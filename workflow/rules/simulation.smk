@@ -7,12 +7,12 @@ rule simulate_msprime:
     log:
         "logs/simulate/{scenario}/S{S}/shard{shard}.log",
     wildcard_constraints:
-        scenario="|".join(SCENARIOS_BY_ENGINE["msprime"]) or "^$",
+        scenario="|".join(CORE.scenarios_by_engine["msprime"]) or "^$",
     conda:
         "../../envs/simulation.yaml"
     threads: 1
     params:
-        scenario=lambda w: SCENARIOS[w.scenario],
+        scenario=lambda w: CORE.scenarios[w.scenario],
         n_replicates=config["simulation"]["replicates_per_shard"],
         seed=lambda w: job_seed("simulate", w.scenario, w.S, w.shard),
     script:
@@ -25,12 +25,12 @@ rule simulate_slim:
     log:
         "logs/simulate/{scenario}/S{S}/shard{shard}.log",
     wildcard_constraints:
-        scenario="|".join(SCENARIOS_BY_ENGINE["slim"]) or "^$",
+        scenario="|".join(CORE.scenarios_by_engine["slim"]) or "^$",
     conda:
         "../../envs/slim.yaml"
     threads: 1
     params:
-        scenario=lambda w: SCENARIOS[w.scenario],
+        scenario=lambda w: CORE.scenarios[w.scenario],
         n_replicates=config["simulation"]["replicates_per_shard"],
         seed=lambda w: job_seed("simulate", w.scenario, w.S, w.shard),
     script:

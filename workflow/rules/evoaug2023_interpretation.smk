@@ -1,15 +1,10 @@
-# EvoAug (Lee et al. 2023) interpretation: Figs 1c, 1d and S6.
+# EvoAug (Lee et al. 2023) interpretation: Figs 1c, 1d and S6 of the models trained by
+# evoaug2023.smk. Settings, checks and input functions: genomic_dl.evoaug2023.plan.
 
-EVOAUG_INTERPRETATION_FIGURES = [
-    f"results/evoaug2023/{name}.{extension}"
-    for name in (
-        "fig1c_filter_jaspar",
-        *[f"fig1c_filter_logos_{label}" for label in INTERP_LABELS],
-        "fig1d_variant_effects",
-        "figS6_attribution_logos",
-    )
-    for extension in ("pdf", "csv")
-]
+from genomic_dl.evoaug2023.plan import DOWNLOADS_DIR, INTERPRETATION_DIR
+from genomic_dl.evoaug2023.plan import InterpretationPlan
+
+interp = InterpretationPlan(CORE)
 
 
 # ---------------------------------------------------------------- Fig 1c: filters vs JASPAR
@@ -17,13 +12,13 @@ EVOAUG_INTERPRETATION_FIGURES = [
 
 rule evoaug_interp_filters:
     input:
-        model=evoaug_model("{dataset}", "{setting}", "{stage}", "{seed}"),
-        data=evoaug_data("{dataset}"),
+        model=evoaug_paths.model("{dataset}", "{setting}", "{stage}", "{seed}"),
+        data=evoaug_paths.data("{dataset}"),
     output:
-        pwms=interp_path(
+        pwms=evoaug_paths.interpretation_path(
             "filters", "{dataset}", "{setting}", "{stage}", "{seed}", "npz"
         ),
-        meme=interp_path(
+        meme=evoaug_paths.interpretation_path(
             "filters", "{dataset}", "{setting}", "{stage}", "{seed}", "meme"
         ),
     log:
@@ -36,7 +31,7 @@ rule evoaug_interp_filters:
         "../../envs/evoaug_interpretation.yaml"
     threads: config["training_threads"]
     params:
-        settings=INTERP_FILTERS,
+        settings=interp.filters,
         device=config["device"],
         seed=lambda w: job_seed(
             "evoaug_interp_filters", w.dataset, w.setting, w.stage, w.seed
@@ -48,25 +43,25 @@ rule evoaug_interp_filters:
 # One job for every model: numba compiles Tomtom once per process and JASPAR is read once.
 rule evoaug_interp_tomtom:
     input:
-        pwms=interp_outputs("filters", INTERP_FILTERS["dataset"], "npz"),
-        meme=interp_outputs("filters", INTERP_FILTERS["dataset"], "meme"),
+        pwms=interp.outputs("filters", interp.filters["dataset"], "npz"),
+        meme=interp.outputs("filters", interp.filters["dataset"], "meme"),
     output:
-        matches=interp_outputs("filters", INTERP_FILTERS["dataset"], "csv"),
-        summary=interp_outputs("filters", INTERP_FILTERS["dataset"], "json"),
+        matches=interp.outputs("filters", interp.filters["dataset"], "csv"),
+        summary=interp.outputs("filters", interp.filters["dataset"], "json"),
     log:
         "logs/evoaug2023/interpretation/tomtom.log",
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
     params:
-        settings=INTERP_FILTERS,
+        settings=interp.filters,
     script:
         "../../scripts/evoaug2023/interpret_tomtom.py"
 
 
 rule evoaug_fig1c_filters:
     input:
-        interp_outputs("filters", INTERP_FILTERS["dataset"], "json"),
+        interp.outputs("filters", interp.filters["dataset"], "json"),
     output:
         pdf=report(
             "results/evoaug2023/fig1c_filter_jaspar.pdf",
@@ -80,15 +75,15 @@ rule evoaug_fig1c_filters:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
     params:
-        models=INTERP_MODELS,
-        dataset=INTERP_FILTERS["dataset"],
+        models=interp.models,
+        dataset=interp.filters["dataset"],
     script:
         "../../scripts/evoaug2023/interpret_fig1c.py"
 
 
 rule evoaug_fig1c_filter_logos:
     input:
-        unpack(filter_logo_inputs),
+        unpack(interp.filter_logo_inputs),
     output:
         pdf=report(
             "results/evoaug2023/fig1c_filter_logos_{model}.pdf",
@@ -99,14 +94,14 @@ rule evoaug_fig1c_filter_logos:
     log:
         "logs/evoaug2023/interpretation/fig1c_filter_logos_{model}.log",
     wildcard_constraints:
-        model="|".join(INTERP_LABELS),
+        model="|".join(interp.labels),
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
     params:
-        dataset=INTERP_FILTERS["dataset"],
-        seed=logo_seed(INTERP_FILTERS),
-        max_filters=INTERP_FILTERS["logo_sheet_filters"],
+        dataset=interp.filters["dataset"],
+        seed=interp.logo_seed(interp.filters),
+        max_filters=interp.filters["logo_sheet_filters"],
     script:
         "../../scripts/evoaug2023/interpret_filter_logos.py"
 
@@ -116,9 +111,9 @@ rule evoaug_fig1c_filter_logos:
 
 rule evoaug_interp_synthetic_variants:
     input:
-        evoaug_data("{dataset}"),
+        evoaug_paths.data("{dataset}"),
     output:
-        f"{INTERP_DIR}/variant_effects/synthetic/{{dataset}}/variants.npz",
+        f"{INTERPRETATION_DIR}/variant_effects/synthetic/{{dataset}}/variants.npz",
     log:
         "logs/evoaug2023/interpretation/variant_effects/synthetic/{dataset}/variants.log",
     wildcard_constraints:
@@ -127,7 +122,7 @@ rule evoaug_interp_synthetic_variants:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
     params:
-        settings=INTERP_VARIANTS["synthetic"],
+        settings=interp.variants["synthetic"],
         seed=lambda w: job_seed("evoaug_interp_synthetic_variants", w.dataset),
     script:
         "../../scripts/evoaug2023/interpret_synthetic_variants.py"
@@ -135,21 +130,17 @@ rule evoaug_interp_synthetic_variants:
 
 rule evoaug_cagi5_download:
     output:
-        f"{INTERP_DOWNLOADS}/cagi5/{{element}}.tsv",
+        f"{DOWNLOADS_DIR}/cagi5/{{element}}.tsv",
     log:
         "logs/evoaug2023/downloads/cagi5/{element}.log",
     wildcard_constraints:
-        element="|".join(INTERP_CAGI5["elements"]) or "^$",
+        element="|".join(interp.cagi5["elements"]) or "^$",
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
     params:
-        url=lambda w: (
-            INTERP_CAGI5["url_template"].format(element=w.element)
-            if INTERP_CAGI5["url_template"]
-            else None
-        ),
-        md5=lambda w: INTERP_CAGI5["md5"].get(w.element),
+        url=interp.cagi5_url,
+        md5=lambda w: interp.cagi5["md5"].get(w.element),
         setting="evoaug_interpretation.variant_effects.cagi5.url_template",
     script:
         "../../scripts/evoaug2023/interpret_download.py"
@@ -157,14 +148,14 @@ rule evoaug_cagi5_download:
 
 rule evoaug_hg19_checksums:
     output:
-        f"{INTERP_DOWNLOADS}/hg19/md5sum.txt",
+        f"{DOWNLOADS_DIR}/hg19/md5sum.txt",
     log:
         "logs/evoaug2023/downloads/hg19/md5sum.log",
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
     params:
-        url=INTERP_CAGI5["genome_md5_url"],
+        url=interp.cagi5["genome_md5_url"],
         md5=None,
         setting="evoaug_interpretation.variant_effects.cagi5.genome_md5_url",
     script:
@@ -175,7 +166,7 @@ rule evoaug_hg19_chromosome:
     input:
         checksums=rules.evoaug_hg19_checksums.output[0],
     output:
-        f"{INTERP_DOWNLOADS}/hg19/chr{{chromosome}}.fa.gz",
+        f"{DOWNLOADS_DIR}/hg19/chr{{chromosome}}.fa.gz",
     log:
         "logs/evoaug2023/downloads/hg19/chr{chromosome}.log",
     wildcard_constraints:
@@ -184,7 +175,7 @@ rule evoaug_hg19_chromosome:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
     params:
-        url=lambda w: INTERP_CAGI5["genome_url_template"].format(
+        url=lambda w: interp.cagi5["genome_url_template"].format(
             chromosome=w.chromosome
         ),
         md5=None,
@@ -195,27 +186,27 @@ rule evoaug_hg19_chromosome:
 
 rule evoaug_interp_cagi5_variants:
     input:
-        **cagi5_inputs(),
+        **interp.cagi5_inputs(),
     output:
-        f"{INTERP_DIR}/variant_effects/cagi5/variants.npz",
+        f"{INTERPRETATION_DIR}/variant_effects/cagi5/variants.npz",
     log:
         "logs/evoaug2023/interpretation/variant_effects/cagi5/variants.log",
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
     params:
-        elements=INTERP_CAGI5["elements"],
+        elements=interp.cagi5["elements"],
     script:
         "../../scripts/evoaug2023/interpret_cagi5_variants.py"
 
 
 rule evoaug_interp_variant_scores:
     input:
-        variants=variant_set_path(),
-        model=evoaug_model("{dataset}", "{setting}", "{stage}", "{seed}"),
+        variants=interp.variant_set_path(),
+        model=evoaug_paths.model("{dataset}", "{setting}", "{stage}", "{seed}"),
     output:
-        interp_path(
-            f"variant_effects/{INTERP_SOURCE}",
+        evoaug_paths.interpretation_path(
+            f"variant_effects/{interp.source}",
             "{dataset}",
             "{setting}",
             "{stage}",
@@ -223,16 +214,16 @@ rule evoaug_interp_variant_scores:
             "csv",
         ),
     log:
-        f"logs/evoaug2023/interpretation/variant_effects/{INTERP_SOURCE}/{{dataset}}/{{setting}}/seed{{seed}}/{{stage}}.log",
+        f"logs/evoaug2023/interpretation/variant_effects/{interp.source}/{{dataset}}/{{setting}}/seed{{seed}}/{{stage}}.log",
     wildcard_constraints:
-        dataset=INTERP_VARIANTS["dataset"],
+        dataset=interp.variants["dataset"],
         setting=r"[a-z0-9_]+",
         stage="standard|pretrained|finetuned",
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: config["training_threads"]
     params:
-        batch_size=INTERP_VARIANTS["batch_size"],
+        batch_size=interp.variants["batch_size"],
         device=config["device"],
         seed=lambda w: job_seed("evoaug_interp_variant_scores", w.dataset),
     script:
@@ -241,9 +232,9 @@ rule evoaug_interp_variant_scores:
 
 rule evoaug_fig1d_variant_effects:
     input:
-        variants=variant_set_path(),
-        scores=interp_outputs(
-            f"variant_effects/{INTERP_SOURCE}", INTERP_VARIANTS["dataset"], "csv"
+        variants=interp.variant_set_path(),
+        scores=interp.outputs(
+            f"variant_effects/{interp.source}", interp.variants["dataset"], "csv"
         ),
     output:
         pdf=report(
@@ -258,8 +249,8 @@ rule evoaug_fig1d_variant_effects:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
     params:
-        models=INTERP_MODELS,
-        source=INTERP_SOURCE,
+        models=interp.models,
+        source=interp.source,
     script:
         "../../scripts/evoaug2023/interpret_fig1d.py"
 
@@ -269,13 +260,13 @@ rule evoaug_fig1d_variant_effects:
 
 rule evoaug_interp_attribution:
     input:
-        model=evoaug_model("{dataset}", "{setting}", "{stage}", "{seed}"),
-        data=evoaug_data("{dataset}"),
+        model=evoaug_paths.model("{dataset}", "{setting}", "{stage}", "{seed}"),
+        data=evoaug_paths.data("{dataset}"),
     output:
-        maps=interp_path(
+        maps=evoaug_paths.interpretation_path(
             "attribution", "{dataset}", "{setting}", "{stage}", "{seed}", "npz"
         ),
-        scores=interp_path(
+        scores=evoaug_paths.interpretation_path(
             "attribution", "{dataset}", "{setting}", "{stage}", "{seed}", "csv"
         ),
     log:
@@ -288,7 +279,7 @@ rule evoaug_interp_attribution:
         "../../envs/evoaug_interpretation.yaml"
     threads: config["training_threads"]
     params:
-        settings=INTERP_ATTRIBUTION,
+        settings=interp.attribution,
         device=config["device"],
         # one seed per dataset: every model gets the same references and padding
         seed=lambda w: job_seed("evoaug_interp_attribution", w.dataset),
@@ -298,9 +289,9 @@ rule evoaug_interp_attribution:
 
 rule evoaug_figS6_attribution:
     input:
-        scores=interp_outputs("attribution", INTERP_ATTRIBUTION["dataset"], "csv"),
-        logos=attribution_logo_inputs(),
-        data=evoaug_data(INTERP_ATTRIBUTION["dataset"]),
+        scores=interp.outputs("attribution", interp.attribution["dataset"], "csv"),
+        logos=interp.attribution_logo_inputs(),
+        data=evoaug_paths.data(interp.attribution["dataset"]),
     output:
         pdf=report(
             "results/evoaug2023/figS6_attribution_logos.pdf",
@@ -314,8 +305,8 @@ rule evoaug_figS6_attribution:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
     params:
-        models=INTERP_MODELS,
-        labels=INTERP_LABELS,
-        settings=INTERP_ATTRIBUTION,
+        models=interp.models,
+        labels=interp.labels,
+        settings=interp.attribution,
     script:
         "../../scripts/evoaug2023/interpret_figS6.py"

@@ -1,15 +1,12 @@
 # ImaGene (Torada et al. 2019): haplotype images, binary detection CNNs, Figs 1-3.
+# Settings, checks, targets and input functions: genomic_dl.imagene2019.plan.
 
-IMAGENE_FIGURES = [
-    "results/imagene2019/fig1_image_representations.pdf",
-    "results/imagene2019/fig1_image_representations.csv",
-    "results/imagene2019/fig2_sorting_examples.pdf",
-    "results/imagene2019/fig2_sorting_examples.csv",
-    "results/imagene2019/fig3_sorting_accuracy.pdf",
-    "results/imagene2019/fig3_sorting_accuracy.csv",
-    "results/imagene2019/fig3_ablations.pdf",
-    "results/imagene2019/fig3_ablations.csv",
-]
+from genomic_dl.imagene2019.plan import DIR as IMAGENE_DIR
+from genomic_dl.imagene2019.plan import FIG3_DIR as IMAGENE_FIG3_DIR
+from genomic_dl.imagene2019.plan import ImagenePlan
+from genomic_dl.imagene2019.plan import image_shard as imagene_image_shard
+
+imagene = ImagenePlan(CORE)
 
 
 rule imagene_images:
@@ -23,7 +20,7 @@ rule imagene_images:
         "../../envs/images.yaml"
     threads: 1
     params:
-        preprocessing=IMAGENE["preprocessing"],
+        preprocessing=imagene.preprocessing,
     script:
         "../../scripts/imagene2019/images.py"
 
@@ -38,7 +35,7 @@ rule imagene_fig1_download:
     conda:
         "../../envs/simulation.yaml"
     params:
-        file=lambda w: FIG1["vcf"]["files"][w.kind],
+        file=lambda w: imagene.fig1["vcf"]["files"][w.kind],
     script:
         "../../scripts/core/download_file.py"
 
@@ -54,15 +51,15 @@ rule imagene_fig1_region:
     conda:
         "../../envs/simulation.yaml"
     params:
-        region=FIG1["vcf"],
-        populations=FIG1["populations"],
+        region=imagene.fig1["vcf"],
+        populations=imagene.fig1["populations"],
     script:
         "../../scripts/imagene2019/fig1_region.py"
 
 
 rule imagene_fig1_encodings:
     input:
-        FIG1_REGION,
+        imagene.fig1_region,
     output:
         pdf=report(
             "results/imagene2019/fig1_image_representations.pdf",
@@ -75,7 +72,7 @@ rule imagene_fig1_encodings:
     conda:
         "../../envs/plotting.yaml"
     params:
-        settings=IMAGENE["fig1"],
+        settings=imagene.fig1,
         seed=job_seed("imagene_fig1_encodings"),
     script:
         "../../scripts/imagene2019/fig1.py"
@@ -83,7 +80,9 @@ rule imagene_fig1_encodings:
 
 rule imagene_fig2_sorting:
     input:
-        simulation_shard(IMAGENE["fig2"]["scenario"], IMAGENE["fig2"]["S"], 0),
+        simulation_shard(
+            imagene.settings["fig2"]["scenario"], imagene.settings["fig2"]["S"], 0
+        ),
     output:
         pdf=report(
             "results/imagene2019/fig2_sorting_examples.pdf",
@@ -96,30 +95,34 @@ rule imagene_fig2_sorting:
     conda:
         "../../envs/plotting.yaml"
     params:
-        settings=IMAGENE["fig2"],
-        preprocessing=IMAGENE["preprocessing"],
+        settings=imagene.settings["fig2"],
+        preprocessing=imagene.preprocessing,
     script:
         "../../scripts/imagene2019/fig2.py"
 
 
 rule imagene_fig3_train:
     input:
-        neutral=imagene_image_shards(FIG3["scenario"], 0, FIG3_TRAIN_SHARDS),
-        selected=imagene_image_shards(FIG3["scenario"], None, FIG3_TRAIN_SHARDS),
+        neutral=imagene.image_shards(
+            imagene.fig3["scenario"], 0, imagene.fig3_train_shards
+        ),
+        selected=imagene.image_shards(
+            imagene.fig3["scenario"], None, imagene.fig3_train_shards
+        ),
     output:
-        model=f"{FIG3_DIR}/{{architecture}}/{{sorting}}/S{{S}}/seed{{seed}}/model.pt",
-        history=f"{FIG3_DIR}/{{architecture}}/{{sorting}}/S{{S}}/seed{{seed}}/history.csv",
+        model=f"{IMAGENE_FIG3_DIR}/{{architecture}}/{{sorting}}/S{{S}}/seed{{seed}}/model.pt",
+        history=f"{IMAGENE_FIG3_DIR}/{{architecture}}/{{sorting}}/S{{S}}/seed{{seed}}/history.csv",
     log:
         "logs/imagene2019/fig3/{architecture}/{sorting}/S{S}/seed{seed}/train.log",
     conda:
         "../../envs/pytorch.yaml"
     threads: config["training_threads"]
     params:
-        model=lambda w: binary_cnn(w.architecture),
-        input_shape=IMAGENE["preprocessing"]["image_size"],
-        invert=IMAGENE["preprocessing"]["invert"],
-        preprocessing=IMAGENE["preprocessing"],
-        training=IMAGENE["training"],
+        model=lambda w: imagene.binary_cnn(w.architecture),
+        input_shape=imagene.preprocessing["image_size"],
+        invert=imagene.preprocessing["invert"],
+        preprocessing=imagene.preprocessing,
+        training=imagene.settings["training"],
         device=config["device"],
         seed=lambda w: job_seed(
             "imagene_fig3_train", w.architecture, w.sorting, w.S, w.seed
@@ -131,17 +134,21 @@ rule imagene_fig3_train:
 rule imagene_fig3_evaluate:
     input:
         model=rules.imagene_fig3_train.output.model,
-        neutral=imagene_image_shards(FIG3["scenario"], 0, FIG3_TEST_SHARDS),
-        selected=imagene_image_shards(FIG3["scenario"], None, FIG3_TEST_SHARDS),
+        neutral=imagene.image_shards(
+            imagene.fig3["scenario"], 0, imagene.fig3_test_shards
+        ),
+        selected=imagene.image_shards(
+            imagene.fig3["scenario"], None, imagene.fig3_test_shards
+        ),
     output:
-        f"{FIG3_DIR}/{{architecture}}/{{sorting}}/S{{S}}/seed{{seed}}/evaluation.json",
+        f"{IMAGENE_FIG3_DIR}/{{architecture}}/{{sorting}}/S{{S}}/seed{{seed}}/evaluation.json",
     log:
         "logs/imagene2019/fig3/{architecture}/{sorting}/S{S}/seed{seed}/evaluate.log",
     conda:
         "../../envs/pytorch.yaml"
     threads: config["training_threads"]
     params:
-        invert=IMAGENE["preprocessing"]["invert"],
+        invert=imagene.preprocessing["invert"],
         device=config["device"],
     script:
         "../../scripts/imagene2019/fig3_evaluate.py"
@@ -149,7 +156,7 @@ rule imagene_fig3_evaluate:
 
 rule imagene_fig3_figure:
     input:
-        fig3_evaluations(FIG3_NETWORKS),
+        imagene.fig3_evaluations(imagene.fig3_networks),
     output:
         pdf=report(
             "results/imagene2019/fig3_sorting_accuracy.pdf",
@@ -162,16 +169,16 @@ rule imagene_fig3_figure:
     conda:
         "../../envs/plotting.yaml"
     params:
-        networks=FIG3_NETWORKS,
-        sortings=FIG3["sortings"],
-        strengths=FIG3["selection_strengths"],
+        networks=imagene.fig3_networks,
+        sortings=imagene.fig3["sortings"],
+        strengths=imagene.fig3["selection_strengths"],
     script:
         "../../scripts/imagene2019/fig3.py"
 
 
 rule imagene_fig3_ablations:
     input:
-        fig3_evaluations(ABLATION_NETWORKS),
+        imagene.fig3_evaluations(imagene.ablation_networks),
     output:
         pdf=report(
             "results/imagene2019/fig3_ablations.pdf",
@@ -184,10 +191,10 @@ rule imagene_fig3_ablations:
     conda:
         "../../envs/plotting.yaml"
     params:
-        networks=ABLATION_NETWORKS,
+        networks=imagene.ablation_networks,
         architectures={
-            name: binary_cnn(name)
-            for name in ["standard", *ABLATIONS["architectures"]]
+            name: imagene.binary_cnn(name)
+            for name in ["standard", *imagene.ablations["architectures"]]
         },
     script:
         "../../scripts/imagene2019/fig3_ablations.py"

@@ -1,0 +1,60 @@
+"""genomic_dl.plan: the shared part of what the rule files compute before any job runs."""
+
+import pytest
+
+from genomic_dl.plan import CorePlan, config_error, simulation_shard, slim_available
+from genomic_dl.seeds import derive_seed
+from plan_support import core_plan, preset_config
+
+
+def test_config_error_names_the_key():
+    with pytest.raises(ValueError, match=r"invalid config: 'a\.b': broken"):
+        config_error("a.b", "broken")
+
+
+@pytest.mark.parametrize(
+    "setting, conda, on_path, expected",
+    [
+        ("require", False, False, True),
+        ("skip", True, True, False),
+        ("auto", False, False, False),
+        ("auto", True, False, True),
+        ("auto", False, True, True),
+    ],
+)
+def test_slim_available(setting, conda, on_path, expected):
+    assert slim_available(setting, conda, on_path) is expected
+
+
+def test_scenarios_by_engine_and_slim_note():
+    config = preset_config("smoke")
+    core = core_plan(config)
+    assert set(core.scenarios_by_engine["msprime"]) | set(core.scenarios_by_engine["slim"]) == set(core.scenarios)
+    assert core.slim_note == f"not run (SLiM unavailable: config slim = {config['slim']})"
+    slim = core.scenarios_by_engine["slim"]
+    if slim:
+        assert core.needs_slim(slim[:1])
+    assert not core.needs_slim(core.scenarios_by_engine["msprime"])
+
+
+def test_job_seed_is_the_master_seed_and_the_job_identity():
+    config = preset_config("smoke")
+    assert core_plan(config).job_seed("x", 1) == derive_seed(config["seed"], "x", 1)
+
+
+def test_bad_scenario_stops_naming_it():
+    config = preset_config("smoke")
+    name = next(iter(config["simulation"]["scenarios"]))
+    config["simulation"]["scenarios"][name]["engine"] = "teleport"
+    with pytest.raises(ValueError, match="invalid config"):
+        CorePlan(config, slim_available=False)
+
+
+def test_check_scenario_name():
+    core = core_plan(preset_config("smoke"))
+    with pytest.raises(ValueError, match=r"'x\.y': 'atlantis' is not one of simulation.scenarios"):
+        core.check_scenario_name("x.y", "atlantis")
+
+
+def test_simulation_shard_path():
+    assert simulation_shard("three_epoch", 0, 3) == "results/simulations/three_epoch/S0/shard3.npz"
