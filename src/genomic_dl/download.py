@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import logging
 import os
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
+
+LOG = logging.getLogger(__name__)
 
 __all__ = [
     "CHUNK",
@@ -180,7 +183,7 @@ def download(
     size: int | None = None,
     retries: int = 3,
     chunk: int = CHUNK,
-    log: Log = print,
+    log: Log = LOG.info,
     *,
     md5: str | None = None,
     timeout: float = 60.0,

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from genomic_dl.io import atomic_path  # noqa: E402
+from genomic_dl.plotting import save_pdf  # noqa: E402
 
 
 def sfs_table(spectra: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -55,6 +55,4 @@ def plot_sfs(table: pd.DataFrame, pdf_path: str | os.PathLike, n_replicates: dic
     ax_all.legend(fontsize=7)
     fig.suptitle("Cecil & Sugden Fig F: neutral site frequency spectra, three-population (Gravel 2011) vs single-population model", fontsize=9)
     fig.tight_layout()
-    with atomic_path(pdf_path) as tmp:
-        fig.savefig(tmp, format="pdf")
-    plt.close(fig)
+    save_pdf(fig, pdf_path, tight=False)

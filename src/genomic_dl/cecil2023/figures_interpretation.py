@@ -30,7 +30,8 @@ from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 
 from genomic_dl.cecil2023.evaluation import agreement_matrix, spearman_matrix  # noqa: E402
 from genomic_dl.cecil2023.tables import method_outputs, table_rows  # noqa: E402
-from genomic_dl.io import atomic_path, load_arrays  # noqa: E402
+from genomic_dl.io import load_arrays  # noqa: E402
+from genomic_dl.plotting import save_pdf  # noqa: E402
 
 __all__ = [
     "TOP_FRACTION",
@@ -56,11 +57,6 @@ TOP_FRACTION = 0.1
 #: Columns counted as each "edge band" of a zero-padded map.
 EDGE_FRACTION = 0.2
 
-
-def _save(fig: plt.Figure, path: str | os.PathLike) -> None:
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="pdf")
-    plt.close(fig)
 
 
 def load_maps(path: str | os.PathLike) -> dict[str, Any]:
@@ -177,7 +173,7 @@ def plot_fig2(weights: Mapping[str, Any], shap: Mapping[str, Any], classes: Sequ
     axes[2, 3].legend(fontsize=7)
     fig.suptitle(f"Fig 2: mini-CNN weights and Imagene SHAP maps ({title})", fontsize=11)
     fig.tight_layout()
-    _save(fig, path)
+    save_pdf(fig, path, tight=False)
 
 
 # --------------------------------------------------------------------------- Fig 3
@@ -239,7 +235,7 @@ def plot_fig3(table: pd.DataFrame, path: str | os.PathLike) -> None:
         _heatmap(axes[1, k], part[part["measure"] == "agreement"], f"B: fraction of equal binary calls\n{label}", 0.5)
     fig.suptitle("Fig 3: CNNs vs Garud's H1 and iHS (outputs oriented so that larger = sweep)", fontsize=10)
     fig.tight_layout()
-    _save(fig, path)
+    save_pdf(fig, path, tight=False)
 
 
 # --------------------------------------------------------------------------- Fig 4
@@ -345,7 +341,7 @@ def plot_fig4(table: pd.DataFrame, scatter: pd.DataFrame, images: Mapping[str, n
         ax.set_ylabel("Imagene sweep probability", fontsize=8)
     fig.suptitle(f"Fig 4: zero-padding makes the CNNs attend to the image width (examples: {label})", fontsize=11)
     fig.tight_layout()
-    _save(fig, path)
+    save_pdf(fig, path, tight=False)
 
 
 # --------------------------------------------------------------------------- Figs N and O
@@ -395,4 +391,4 @@ def plot_figNO(table: pd.DataFrame, maps: Mapping[str, Mapping[str, Mapping[str,
         ax.set_title(f"{classes[dataset][1]} vs {classes[dataset][0]}: test accuracy", fontsize=8)
     fig.suptitle("Figs N and O: hard vs neutral and hard vs soft sweeps (pairwise classifiers)", fontsize=11)
     fig.tight_layout()
-    _save(fig, path)
+    save_pdf(fig, path, tight=False)

@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from genomic_dl.cecil2023.tables import table_rows  # noqa: E402
-from genomic_dl.io import atomic_path  # noqa: E402
+from genomic_dl.plotting import save_pdf  # noqa: E402
 
 __all__ = [
     "fig1c_table",
@@ -35,11 +35,6 @@ ACCURACY_COLUMNS = ["accuracy", "ci_low", "ci_high", "auroc", "n_test", "note"]
 STRATEGY_LABELS = {"fixed_epochs": "2 epochs, best of restarts (paper)", "early_stopping": "early stopping",
                    "on_the_fly": "simulation on the fly"}
 
-
-def _save(fig: plt.Figure, path: str | os.PathLike) -> None:
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="pdf")
-    plt.close(fig)
 
 
 def _errors(part: pd.DataFrame) -> np.ndarray:
@@ -88,7 +83,7 @@ def plot_fig1c(table: pd.DataFrame, path: str | os.PathLike) -> None:
     ax.set_title("Fig 1C: mini-CNN vs Imagene (resized, row-sorted images)", fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
-    _save(fig, path)
+    save_pdf(fig, path, tight=False)
 
 
 # --------------------------------------------------------------------------- Fig P
@@ -118,7 +113,7 @@ def plot_figP(table: pd.DataFrame, path: str | os.PathLike) -> None:
     ax.set_title(f"Fig P: sample complexity ({table['dataset_label'].iloc[0]})", fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    _save(fig, path)
+    save_pdf(fig, path, tight=False)
 
 
 # --------------------------------------------------------------------------- Figs Q and R
@@ -162,4 +157,4 @@ def plot_figQR(table: pd.DataFrame, path: str | os.PathLike) -> None:
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, fontsize=7, loc="lower center", ncol=min(3, len(labels)), frameon=False)
     fig.tight_layout(rect=(0, 0.06 * (1 + (len(labels) - 1) // 3), 1, 1))
-    _save(fig, path)
+    save_pdf(fig, path, tight=False)

@@ -67,6 +67,7 @@ from genomic_dl.nn.trainer import (
     fit,
     load_checkpoint,
     predict,
+    read_checkpoint,
     save_checkpoint,
 )
 from genomic_dl.seeds import derive_seed
@@ -494,11 +495,11 @@ def train_and_test(
 def load_model(path: str, device: torch.device | str = "cpu") -> tuple[nn.Module, dict[str, Any]]:
     """A model saved by the training rule (checkpoint metadata ``registry`` and ``model_kwargs``),
     in eval mode on ``device``; returns ``(model, metadata)``."""
-    payload = torch.load(path, map_location="cpu", weights_only=True)
-    registry = payload.get("metadata", {}).get("registry") if isinstance(payload, dict) else None
+    payload = read_checkpoint(path, device)
+    registry = payload["metadata"].get("registry")
     if registry is None:
         raise ValueError(f"{path}: checkpoint metadata has no 'registry' model name")
-    return load_checkpoint(path, lambda kwargs: build_cecil_model(registry, kwargs), device)
+    return load_checkpoint(path, lambda kwargs: build_cecil_model(registry, kwargs), device, payload)
 
 
 def save_training(

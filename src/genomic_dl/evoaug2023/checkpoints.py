@@ -40,7 +40,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -48,7 +47,7 @@ from torch import nn
 
 from genomic_dl.evoaug2023.augmentations import random_bases
 from genomic_dl.evoaug2023.models import MODELS, build_model
-from genomic_dl.nn.trainer import load_checkpoint, save_checkpoint
+from genomic_dl.nn.trainer import load_checkpoint, read_checkpoint, save_checkpoint
 
 __all__ = [
     "METADATA_KEYS",
@@ -153,16 +152,10 @@ def load_evoaug_model(path: str | os.PathLike[str], device: torch.device | str =
     ValueError
         Not a checkpoint, or its metadata is not an EvoAug model's.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"EvoAug model checkpoint not found: {path}")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # torch raises many types for corrupt files
-        raise ValueError(f"{path}: cannot read the checkpoint ({error})") from error
-    metadata = payload.get("metadata") if isinstance(payload, dict) else None
-    validate_metadata(metadata if metadata is not None else {}, str(path))
-    return load_checkpoint(path, functools.partial(build_model, metadata["model"]), device)
+    payload = read_checkpoint(path, device)
+    metadata = payload["metadata"]
+    validate_metadata(metadata, str(path))
+    return load_checkpoint(path, functools.partial(build_model, metadata["model"]), device, payload)
 
 
 def append_random_bases(x: torch.Tensor, count: int, generator: torch.Generator) -> torch.Tensor:

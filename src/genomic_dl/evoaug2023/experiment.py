@@ -27,6 +27,7 @@ A run
 from __future__ import annotations
 
 import copy
+import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -49,9 +50,17 @@ from genomic_dl.evoaug2023.grid import (
     dataset_kind,
 )
 from genomic_dl.evoaug2023.h5data import SPLITS, EvoAugH5
-from genomic_dl.evoaug2023.training import evaluate, finetune, pretrain_augmented, train_standard, trainer_config_from
 from genomic_dl.evoaug2023.models import build_model
+from genomic_dl.evoaug2023.training import (
+    evaluate,
+    finetune,
+    pretrain_augmented,
+    train_standard,
+    trainer_config_from,
+)
 from genomic_dl.nn.trainer import History
+
+LOG = logging.getLogger(__name__)
 
 __all__ = [
     "KINDS",
@@ -364,7 +373,7 @@ def run_setting(
     seed: int,
     device: torch.device,
     generator: torch.Generator,
-    log: Callable[[str], None] | None = print,
+    log: Callable[[str], None] | None = LOG.info,
 ) -> list[StageResult]:
     """Train one model of the grid and evaluate every stage.
 

@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from genomic_dl.evoaug2023.grid import HEADLINE_METRIC, METRIC_LABELS, chip_tf, dataset_kind  # noqa: E402
-from genomic_dl.io import atomic_path  # noqa: E402
+from genomic_dl.plotting import save_pdf  # noqa: E402
 
 __all__ = [
     "STAGE_COLORS",
@@ -59,11 +59,6 @@ def _load_json(path: str | os.PathLike) -> dict:
     except (OSError, json.JSONDecodeError) as error:
         raise ValueError(f"{path}: cannot read the evaluation ({error})") from error
 
-
-def _save(fig, pdf_path: str | os.PathLike) -> None:
-    with atomic_path(pdf_path) as tmp:
-        fig.savefig(tmp, format="pdf", bbox_inches="tight")
-    plt.close(fig)
 
 
 def _sd(values: pd.Series) -> float:
@@ -242,7 +237,7 @@ def plot_settings(
         _box_panel(ax, part, metric, settings, panel_title, f"test {METRIC_LABELS.get(metric, metric)}")
     fig.suptitle(f"{title} ({n_seeds} seed{'s' if n_seeds > 1 else ''} per box)", fontsize=11)
     fig.tight_layout()
-    _save(fig, pdf_path)
+    save_pdf(fig, pdf_path)
 
 
 # --------------------------------------------------------------------------- Fig 2b
@@ -295,7 +290,7 @@ def plot_fig2b(per_seed: pd.DataFrame, pdf_path: str | os.PathLike, metric: str 
     ax.set_title(f"EvoAug Fig 2b: ChIP-seq classification ({n_seeds} seed{'s' if n_seeds > 1 else ''} per box)",
                  fontsize=11)
     fig.tight_layout()
-    _save(fig, pdf_path)
+    save_pdf(fig, pdf_path)
 
 
 # --------------------------------------------------------------------------- Fig 2c
@@ -353,7 +348,7 @@ def plot_fig2c(table: pd.DataFrame, pdf_path: str | os.PathLike, metric: str = "
     fig.suptitle(f"EvoAug Fig 2c: down-sampled ChIP-seq training sets (mean ± sd over {n_seeds} seed"
                  f"{'s' if n_seeds > 1 else ''})", fontsize=11)
     fig.tight_layout()
-    _save(fig, pdf_path)
+    save_pdf(fig, pdf_path)
 
 
 # --------------------------------------------------------------------------- Fig S7
@@ -422,7 +417,7 @@ def plot_training_curves(table: pd.DataFrame, pdf_path: str | os.PathLike) -> No
             ax.legend(fontsize=7)
     fig.suptitle("EvoAug Fig S7: training curves (mean ± sd over seeds)", fontsize=11)
     fig.tight_layout()
-    _save(fig, pdf_path)
+    save_pdf(fig, pdf_path)
 
 
 # --------------------------------------------------------------------------- Table S2
@@ -541,4 +536,4 @@ def plot_sweeps(table: pd.DataFrame, pdf_path: str | os.PathLike) -> None:
         ax.axis("off")
     fig.suptitle("EvoAug Figs S1-S5: hyperparameter sweeps (mean ± sd over seeds)", fontsize=11)
     fig.tight_layout()
-    _save(fig, pdf_path)
+    save_pdf(fig, pdf_path)

@@ -24,6 +24,7 @@ from genomic_dl.evoaug2023.attribution import attribution_to_logo_matrix, plot_l
 from genomic_dl.evoaug2023.filters import information_content  # noqa: E402
 from genomic_dl.evoaug2023.variant_effects import pearson_per_element  # noqa: E402
 from genomic_dl.io import atomic_path  # noqa: E402
+from genomic_dl.plotting import save_pdf  # noqa: E402
 
 #: Model colours (unknown models cycle through matplotlib's default colours).
 MODEL_COLOURS = {"standard": "#7f7f7f", "evoaug_pretrained": "#9ecae1", "evoaug_finetuned": "#08519c"}
@@ -37,11 +38,6 @@ GROUND_TRUTH = "ground_truth"
 def _colour(model: str, index: int) -> str:
     return MODEL_COLOURS.get(model, f"C{index % 10}")
 
-
-def _save(fig, pdf_path: str | os.PathLike) -> None:
-    with atomic_path(pdf_path) as tmp:
-        fig.savefig(tmp, format="pdf", bbox_inches="tight")
-    plt.close(fig)
 
 
 def mean_sd_over_seeds(per_seed: pd.DataFrame, keys: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
@@ -120,7 +116,7 @@ def plot_filter_summary(per_seed: pd.DataFrame, summary: pd.DataFrame, dataset: 
                  f"(Tomtom, BH q-values; {int(summary['n_filters'].iloc[0])} filters, mean ± sd over {n_seeds} seed(s))",
                  fontsize=10)
     fig.tight_layout()
-    _save(fig, pdf_path)
+    save_pdf(fig, pdf_path)
 
 
 def filter_logo_table(matches: pd.DataFrame, n_windows: np.ndarray, pwms: np.ndarray, max_filters: int) -> pd.DataFrame:
@@ -159,7 +155,7 @@ def plot_filter_logos(table: pd.DataFrame, pwms: np.ndarray, title: str, pdf_pat
         ax.set_title(f"{row['filter']}: {match}\n{int(row['n_windows'])} windows", fontsize=6)
     fig.suptitle(textwrap.fill(title, width=40 * columns), fontsize=9)
     fig.tight_layout()
-    _save(fig, pdf_path)
+    save_pdf(fig, pdf_path)
 
 
 # --------------------------------------------------------------------------- Fig 1d
@@ -232,7 +228,7 @@ def plot_variant_effects(per_seed: pd.DataFrame, summary: pd.DataFrame, source: 
     fig.suptitle(f"EvoAug Fig 1d: zero-shot variant effects, log(alt / ref) of the task-mean prediction; {what}",
                  fontsize=10)
     fig.tight_layout()
-    _save(fig, pdf_path)
+    save_pdf(fig, pdf_path)
 
 
 # --------------------------------------------------------------------------- Fig S6

@@ -35,6 +35,7 @@ bit-identical runs on the CPU.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
@@ -44,7 +45,13 @@ import torch
 import torch.nn.functional as F
 from scipy.stats import rankdata
 from torch import nn
-from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
+from torch.utils.data import (
+    BatchSampler,
+    DataLoader,
+    Dataset,
+    RandomSampler,
+    SequentialSampler,
+)
 
 from genomic_dl.nn.trainer import (
     History,
@@ -54,6 +61,8 @@ from genomic_dl.nn.trainer import (
     fixed_epoch_data,
     predict,
 )
+
+LOG = logging.getLogger(__name__)
 
 __all__ = [
     "TASKS",
@@ -499,7 +508,7 @@ def train_standard(
     generator: torch.Generator,
     *,
     task: str = "binary",
-    log: Callable[[str], None] | None = print,
+    log: Callable[[str], None] | None = LOG.info,
 ) -> History:
     """Train ``model`` in place on the original data (the paper's baseline).
 
@@ -544,7 +553,7 @@ def pretrain_augmented(
     *,
     task: str = "binary",
     device_generator: torch.Generator | None = None,
-    log: Callable[[str], None] | None = print,
+    log: Callable[[str], None] | None = LOG.info,
 ) -> History:
     """Stage 1: train on EvoAug-augmented batches (in place).
 
@@ -612,7 +621,7 @@ def finetune(
     *,
     task: str = "binary",
     device_generator: torch.Generator | None = None,
-    log: Callable[[str], None] | None = print,
+    log: Callable[[str], None] | None = LOG.info,
 ) -> History:
     """Stage 2: fine-tune a pretrained model on the original data (in place).
 

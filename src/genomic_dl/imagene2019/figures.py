@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from genomic_dl.io import atomic_path  # noqa: E402
+from genomic_dl.plotting import save_pdf  # noqa: E402
 
 SORTING_LABELS = {"none": "unsorted", "rows": "rows sorted", "cols": "columns sorted", "rows_cols": "rows + columns sorted"}
 
@@ -83,9 +83,7 @@ def plot_sorting_accuracy(summary: pd.DataFrame, sortings: Sequence[str], streng
     fig.suptitle(f"ImaGene Fig 3: detection accuracy by sorting (x) and selection strength (y)\n"
                  f"mean over {n_seeds} seeds, {n_test} test images per network", fontsize=10)
     fig.colorbar(image, ax=axes, shrink=0.6, label="fraction of true class")
-    with atomic_path(pdf_path) as tmp:
-        fig.savefig(tmp, format="pdf", bbox_inches="tight")
-    plt.close(fig)
+    save_pdf(fig, pdf_path)
 
 
 
@@ -105,9 +103,7 @@ def plot_ablations(summary: pd.DataFrame, per_seed: pd.DataFrame, settings: dict
     ax.set_title(f"ImaGene Fig 3 ablations: {SORTING_LABELS[first['sorting']]}, S = {first['S']}, "
                  f"{int(first['n_seeds'])} seeds", fontsize=9)
     fig.tight_layout()
-    with atomic_path(pdf_path) as tmp:
-        fig.savefig(tmp, format="pdf")
-    plt.close(fig)
+    save_pdf(fig, pdf_path, tight=False)
 
 
 def _architecture_text(settings: dict) -> str:

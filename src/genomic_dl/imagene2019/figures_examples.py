@@ -14,14 +14,9 @@ import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from genomic_dl.imagene2019.figures import SORTING_LABELS  # noqa: E402
-from genomic_dl.io import atomic_path  # noqa: E402
+from genomic_dl.plotting import save_pdf  # noqa: E402
 from genomic_dl.popgen.encodings import NUCLEOTIDE_COLOURS, NUCLEOTIDES  # noqa: E402
 
-
-def _save(fig, pdf_path: str | os.PathLike) -> None:
-    with atomic_path(pdf_path) as tmp:
-        fig.savefig(tmp, format="pdf", bbox_inches="tight")
-    plt.close(fig)
 
 
 def encodings_table(panels: dict[str, np.ndarray], population_names: Sequence[str]) -> pd.DataFrame:
@@ -70,7 +65,7 @@ def plot_encodings(panels: dict[str, np.ndarray], population_names: Sequence[str
     handles = [Patch(color=colour, label=base) for base, colour in zip(NUCLEOTIDES, NUCLEOTIDE_COLOURS)]
     axes[0].legend(handles=handles, ncol=4, fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.02), frameon=False)
     fig.suptitle(f"ImaGene Fig 1: image representations of one region ({source})", fontsize=11)
-    _save(fig, pdf_path)
+    save_pdf(fig, pdf_path)
 
 
 def sorting_table(images: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -102,4 +97,4 @@ def plot_sorting_examples(raw: dict[str, np.ndarray], resized: dict[str, np.ndar
     axes[0, 0].set_ylabel("haplotypes")
     axes[1, 0].set_ylabel("haplotypes")
     fig.suptitle(f"ImaGene Fig 2: the same region before and after sorting (black = minor allele)\n{caption}", fontsize=10)
-    _save(fig, pdf_path)
+    save_pdf(fig, pdf_path)

@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from genomic_dl.imagene2019.posterior import posterior_sample_counts, summarise_posterior  # noqa: E402
-from genomic_dl.io import atomic_path  # noqa: E402
+from genomic_dl.plotting import save_pdf  # noqa: E402
 
 #: Per-network metrics averaged over seeds (names as in ``evaluate_multiclass``'s summary).
 METRICS = ("accuracy", "detection_accuracy", "rmse_map", "rmse_mean", "bias_map", "bias_mean",
@@ -82,11 +82,6 @@ def _draw_confusion(ax, matrix: np.ndarray, labels: Sequence[str], annotate: boo
     return image
 
 
-def _save(fig, pdf_path: str | os.PathLike) -> None:
-    with atomic_path(pdf_path) as tmp:
-        fig.savefig(tmp, format="pdf", bbox_inches="tight")
-    plt.close(fig)
-
 
 def _confusion_panels(summary: pd.DataFrame, titles: Sequence[str], suptitle: str, pdf_path: str | os.PathLike) -> None:
     fig, axes = plt.subplots(1, len(summary), figsize=(4.2 * len(summary), 4.4), squeeze=False)
@@ -97,7 +92,7 @@ def _confusion_panels(summary: pd.DataFrame, titles: Sequence[str], suptitle: st
         ax.set_title(title, fontsize=8)
     fig.colorbar(image, ax=axes, shrink=0.7, label="fraction of true class")
     fig.suptitle(suptitle, fontsize=10)
-    _save(fig, pdf_path)
+    save_pdf(fig, pdf_path)
 
 
 def plot_misspecification(summary: pd.DataFrame, settings: dict, pdf_path: str | os.PathLike) -> None:
@@ -167,4 +162,4 @@ def plot_posteriors(cases: pd.DataFrame, counts: np.ndarray, values: np.ndarray,
         ax.legend(fontsize=7)
     fig.suptitle("ImaGene Fig 6: posterior distributions of the selection coefficient", fontsize=10)
     fig.tight_layout()
-    _save(fig, pdf_path)
+    save_pdf(fig, pdf_path)

@@ -88,15 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def load_model(path: str, device: torch.device) -> tuple[torch.nn.Module, dict[str, Any]]:
-    """The checkpoint's :class:`ImageneCNN` (eval mode, on ``device``) and its metadata."""
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"{path}: model checkpoint not found")
-    try:
-        return load_checkpoint(path, build_imagene, device)
-    except (ValueError, FileNotFoundError):
-        raise
-    except Exception as error:  # unpickling / zip / state-dict errors of torch.load
-        raise ValueError(f"{path}: not a readable model checkpoint ({type(error).__name__}: {error})") from error
+    """The checkpoint's :class:`ImageneCNN` (eval mode, on ``device``) and its metadata.
+
+    ``FileNotFoundError`` or ``ValueError`` naming ``path`` when it is missing or unreadable."""
+    return load_checkpoint(path, build_imagene, device)
 
 
 def preprocessing_settings(metadata: dict[str, Any], overrides: dict[str, Any], model_path: str) -> dict[str, Any]:

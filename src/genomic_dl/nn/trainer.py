@@ -31,9 +31,9 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import logging
 import math
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -43,6 +43,10 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from genomic_dl.io import atomic_path
+
+LOG = logging.getLogger(__name__)
 
 __all__ = [
     "TrainerConfig",
@@ -54,6 +58,7 @@ __all__ = [
     "accuracy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "read_checkpoint",
     "save_checkpoint",
     "load_checkpoint",
     "CHECKPOINT_FORMAT",
@@ -253,18 +258,10 @@ class History:
         columns: list[str] = []
         for row in self.rows:
             columns.extend(k for k in row if k not in columns)
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", newline="") as handle:
-                writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-                writer.writeheader()
-                writer.writerows(self.rows)
-            os.replace(tmp, path)
-        except BaseException:
-            _unlink_quietly(tmp)
-            raise
+        with atomic_path(path, suffix=".tmp") as tmp, open(tmp, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(self.rows)
 
 
 # --------------------------------------------------------------------------- loop helpers
@@ -370,7 +367,7 @@ def fit(
     metrics: Mapping[str, Metric] | None = None,
     optimizer: torch.optim.Optimizer | None = None,
     on_epoch_end: Callable[[int, nn.Module, dict[str, Any]], None] | None = None,
-    log: Callable[[str], None] | None = print,
+    log: Callable[[str], None] | None = LOG.info,
 ) -> History:
     """Train ``model`` in place and return its :class:`History`.
 
@@ -554,13 +551,6 @@ def predict(model: nn.Module, loader: Loader, device: torch.device | str) -> tor
 # --------------------------------------------------------------------------- checkpoints
 
 
-def _unlink_quietly(path: str | os.PathLike[str]) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
 def save_checkpoint(path: str | os.PathLike[str], model: nn.Module, metadata: Mapping[str, Any]) -> None:
     """Atomically write ``{"format", "state_dict", "metadata"}`` to ``path``.
 
@@ -579,41 +569,57 @@ def save_checkpoint(path: str | os.PathLike[str], model: nn.Module, metadata: Ma
         raise ValueError(f"checkpoint metadata is not JSON-serialisable: {error}") from error
     state_dict = {k: v.detach().to("cpu") for k, v in model.state_dict().items()}
     payload = {"format": CHECKPOINT_FORMAT, "state_dict": state_dict, "metadata": metadata}
+    with atomic_path(path, suffix=".tmp") as tmp, open(tmp, "wb") as handle:
+        torch.save(payload, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_checkpoint(path: str | os.PathLike[str], device: torch.device | str = "cpu") -> dict[str, Any]:
+    """The payload ``{format, state_dict, metadata}`` of a checkpoint written by :func:`save_checkpoint`.
+
+    Raises ``FileNotFoundError`` when ``path`` does not exist and ``ValueError`` naming it when it
+    is not a readable checkpoint of this format (torch raises many types for corrupt files).
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: model checkpoint not found")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(payload, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink_quietly(tmp)
-        raise
+        payload = torch.load(path, map_location=torch.device(device), weights_only=True)
+    except Exception as error:
+        raise ValueError(f"{path}: not a readable model checkpoint ({type(error).__name__}: {error})") from error
+    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{path}: not a {CHECKPOINT_FORMAT} checkpoint")
+    if not isinstance(payload.get("metadata"), dict):
+        raise ValueError(f"{path}: checkpoint has no metadata mapping")
+    return payload
 
 
 def load_checkpoint(
     path: str | os.PathLike[str],
     build_model: Callable[[dict[str, Any]], nn.Module],
     device: torch.device | str = "cpu",
+    payload: dict[str, Any] | None = None,
 ) -> tuple[nn.Module, dict[str, Any]]:
-    """Load a checkpoint written by :func:`save_checkpoint`.
+    """Load a checkpoint written by :func:`save_checkpoint` (the one loader of every paper).
 
     ``build_model(metadata["model_kwargs"])`` builds the architecture (e.g.
     :func:`genomic_dl.nn.imagene.build_imagene`); the weights are loaded
     strictly, the model is moved to ``device`` and put in eval mode. Returns
-    ``(model, metadata)``.
+    ``(model, metadata)``. ``payload``: the :func:`read_checkpoint` of ``path`` when the caller
+    already read it (to choose ``build_model`` from the metadata); read here otherwise.
     """
     device = torch.device(device)
-    payload = torch.load(Path(path), map_location=device, weights_only=True)
-    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path}: not a {CHECKPOINT_FORMAT} checkpoint")
+    if payload is None:
+        payload = read_checkpoint(path, device)
     metadata = payload["metadata"]
     if "model_kwargs" not in metadata:
         raise ValueError(f"{path}: checkpoint metadata has no 'model_kwargs' to rebuild the model from")
     model = build_model(copy.deepcopy(metadata["model_kwargs"]))
-    model.load_state_dict(payload["state_dict"], strict=True)
+    try:
+        model.load_state_dict(payload["state_dict"], strict=True)
+    except RuntimeError as error:
+        raise ValueError(f"{path}: the weights do not fit the model ({error})") from error
     model.to(device)
     model.eval()
     return model, metadata
