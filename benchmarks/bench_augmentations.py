@@ -39,24 +39,24 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import argparse  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from evoaug import augment as evoaug_augment  # noqa: E402
+import numpy as np
+import torch
+from evoaug import augment as evoaug_augment
 
-from genomic_dl.evoaug2023.augmentations import (  # noqa: E402
+from genomic_dl.evoaug2023.augmentations import (
     PRIORITY_ORDER,
     StochasticAugmenter,
     build_augmentations,
     random_bases,
 )
-from genomic_dl.io import write_json  # noqa: E402
+from genomic_dl.io import write_json
 
 BATCH_SHAPE = (128, 4, 600)
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "augmentations.json"
@@ -99,9 +99,7 @@ class PackageLoop:
     insertion was among them.
     """
 
-    def __init__(
-        self, augment_list: list, k: int, rng: np.random.Generator, generator: torch.Generator
-    ) -> None:
+    def __init__(self, augment_list: list, k: int, rng: np.random.Generator, generator: torch.Generator) -> None:
         self.augment_list = augment_list
         self.k = k
         self.rng = rng
@@ -169,11 +167,12 @@ def benchmark_cpu(repeats: int, warmup: int, seed: int) -> dict[str, dict[str, f
         expected_shape = (BATCH_SHAPE[0], 4, ours.output_length(BATCH_SHAPE[2]))
         for output in (ours(x, generator), package(x)):
             if tuple(output.shape) != expected_shape:
-                raise RuntimeError(
-                    f"{setting}: output shape {tuple(output.shape)}, expected {expected_shape}"
-                )
+                raise RuntimeError(f"{setting}: output shape {tuple(output.shape)}, expected {expected_shape}")
         seconds = time_alternately(
-            {"ours": lambda: ours(x, generator), "evoaug": lambda: package(x)}, repeats, warmup, device
+            {"ours": lambda ours=ours: ours(x, generator), "evoaug": lambda package=package: package(x)},
+            repeats,
+            warmup,
+            device,
         )
         row: dict[str, object] = {"augmentations": list(names), "max_augs_per_seq": k}
         for clock in ("wall", "cpu"):
@@ -210,9 +209,7 @@ def benchmark_training_step(device: torch.device, repeats: int, warmup: int, see
     x = random_bases(BATCH_SHAPE[0], BATCH_SHAPE[2], generator)
     names, k = SETTINGS["basset_k3"]
     augmenter = StochasticAugmenter(build_augmentations({n: BASSET_SPEC[n] for n in names}), k, hard_aug=True)
-    model, model_name = training_model(
-        augmenter.output_length(BATCH_SHAPE[2]), torch.Generator().manual_seed(seed)
-    )
+    model, model_name = training_model(augmenter.output_length(BATCH_SHAPE[2]), torch.Generator().manual_seed(seed))
     model = model.to(device)
     targets = (torch.rand((BATCH_SHAPE[0], 164), generator=generator, device=device) < 0.2).float()
     augmented = augmenter(x, generator)

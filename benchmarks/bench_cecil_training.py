@@ -36,20 +36,20 @@ ARGS = _parser.parse_args()
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
 
-import json  # noqa: E402
-import platform  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import json
+import platform
+import tempfile
+import time
+from pathlib import Path
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from genomic_dl.cecil2023.training import build_model, strategy_config  # noqa: E402
-from genomic_dl.io import load_arrays, save_arrays  # noqa: E402
-from genomic_dl.nn.trainer import binary_cross_entropy_with_logits, fit  # noqa: E402
+from genomic_dl.cecil2023.training import build_model, strategy_config
+from genomic_dl.io import load_arrays, save_arrays
+from genomic_dl.nn.trainer import binary_cross_entropy_with_logits, fit
 
 #: The paper's model settings (config cecil2023.models).
 SETTINGS = {
@@ -69,8 +69,12 @@ def random_images(n: int, width: int, seed: int = 1) -> tuple[np.ndarray, np.nda
 
 def loader_seconds_per_image(images: np.ndarray, labels: np.ndarray) -> float:
     """One shuffled pass over a DataLoader with the trainer's uint8 -> float32 channels-last step."""
-    loader = DataLoader(TensorDataset(torch.as_tensor(images), torch.as_tensor(labels, dtype=torch.float32)),
-                        batch_size=BATCH, shuffle=True, generator=torch.Generator().manual_seed(0))
+    loader = DataLoader(
+        TensorDataset(torch.as_tensor(images), torch.as_tensor(labels, dtype=torch.float32)),
+        batch_size=BATCH,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(0),
+    )
     started = time.perf_counter()
     for x, _ in loader:
         x.unsqueeze(1).to(torch.float32).contiguous(memory_format=torch.channels_last)
@@ -91,21 +95,46 @@ def train_images_per_s(name: str, images: np.ndarray, labels: np.ndarray) -> flo
     """Images/s of one training epoch with the workflow's trainer (after a warm-up batch)."""
     model = build_model(name, images.shape[1:], SETTINGS, torch.Generator().manual_seed(0))
     config = strategy_config("fixed_epochs", epochs=1)
-    loader = DataLoader(TensorDataset(torch.as_tensor(images), torch.as_tensor(labels, dtype=torch.float32)[:, None]),
-                        batch_size=BATCH, shuffle=True, generator=torch.Generator().manual_seed(0))
+    loader = DataLoader(
+        TensorDataset(torch.as_tensor(images), torch.as_tensor(labels, dtype=torch.float32)[:, None]),
+        batch_size=BATCH,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(0),
+    )
     warm = [(x, y) for x, y in loader][:1]
-    fit(model, binary_cross_entropy_with_logits, lambda epoch: (warm, None), config, "cpu",
-        penalty=lambda m: m.regularization_penalty(), log=None)
-    history = fit(model, binary_cross_entropy_with_logits, lambda epoch: (loader, None), config, "cpu",
-                  penalty=lambda m: m.regularization_penalty(), log=None)
+    fit(
+        model,
+        binary_cross_entropy_with_logits,
+        lambda epoch: (warm, None),
+        config,
+        "cpu",
+        penalty=lambda m: m.regularization_penalty(),
+        log=None,
+    )
+    history = fit(
+        model,
+        binary_cross_entropy_with_logits,
+        lambda epoch: (loader, None),
+        config,
+        "cpu",
+        penalty=lambda m: m.regularization_penalty(),
+        log=None,
+    )
     return float(history.rows[-1]["train_images_per_s"])
 
 
 def main() -> None:
     torch.set_num_threads(ARGS.threads)
-    results = {"n_images": ARGS.n_images, "threads": ARGS.threads, "batch_size": BATCH, "models": {},
-               "torch": torch.__version__, "python": platform.python_version(), "machine": platform.machine(),
-               "load_average_at_start": os.getloadavg()[0]}
+    results = {
+        "n_images": ARGS.n_images,
+        "threads": ARGS.threads,
+        "batch_size": BATCH,
+        "models": {},
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "load_average_at_start": os.getloadavg()[0],
+    }
     for width in ARGS.widths:
         images, labels = random_images(ARGS.n_images, width)
         loader = loader_seconds_per_image(images, labels)
@@ -113,23 +142,37 @@ def main() -> None:
         for name in ARGS.models:
             ips = train_images_per_s(name, images, labels)
             key = f"{name}_128x{width}"
-            results["models"][key] = {"train_images_per_s": ips, "loader_ms_per_image": 1e3 * loader,
-                                      "npz_read_ms_per_image": 1e3 * archive,
-                                      "loader_share_of_training": loader * ips}
-            print(f"{key:22s} {ips:9.1f} images/s  (DataLoader + conversion {1e3 * loader:.3f} ms/image, "
-                  f"{100 * loader * ips:.1f}% of a step; npz read {1e3 * archive:.3f} ms/image)")
+            results["models"][key] = {
+                "train_images_per_s": ips,
+                "loader_ms_per_image": 1e3 * loader,
+                "npz_read_ms_per_image": 1e3 * archive,
+                "loader_share_of_training": loader * ips,
+            }
+            print(
+                f"{key:22s} {ips:9.1f} images/s  (DataLoader + conversion {1e3 * loader:.3f} ms/image, "
+                f"{100 * loader * ips:.1f}% of a step; npz read {1e3 * archive:.3f} ms/image)"
+            )
     key = f"{PAPER_JOB['model']}_128x128"
     if key in results["models"]:
         measured = results["models"][key]
         passes = PAPER_JOB["restarts"] * PAPER_JOB["epochs"] * PAPER_JOB["n_train"]
         total = passes / measured["train_images_per_s"]
-        data = passes * measured["loader_ms_per_image"] / 1e3 + PAPER_JOB["n_stored"] * measured["npz_read_ms_per_image"] / 1e3
-        results["paper_job"] = {**PAPER_JOB, "image_passes": passes, "hours_total": (total + PAPER_JOB["n_stored"]
-                                * measured["npz_read_ms_per_image"] / 1e3) / 3600, "hours_data": data / 3600,
-                                "data_share": data / (total + PAPER_JOB["n_stored"] * measured["npz_read_ms_per_image"] / 1e3)}
+        data = (
+            passes * measured["loader_ms_per_image"] / 1e3
+            + PAPER_JOB["n_stored"] * measured["npz_read_ms_per_image"] / 1e3
+        )
+        results["paper_job"] = {
+            **PAPER_JOB,
+            "image_passes": passes,
+            "hours_total": (total + PAPER_JOB["n_stored"] * measured["npz_read_ms_per_image"] / 1e3) / 3600,
+            "hours_data": data / 3600,
+            "data_share": data / (total + PAPER_JOB["n_stored"] * measured["npz_read_ms_per_image"] / 1e3),
+        }
         job = results["paper_job"]
-        print(f"restart-10 Imagene on 80,000 images: {job['hours_total']:.1f} h on {ARGS.threads} thread(s), "
-              f"data handling {job['hours_data'] * 60:.1f} min = {100 * job['data_share']:.1f}%")
+        print(
+            f"restart-10 Imagene on 80,000 images: {job['hours_total']:.1f} h on {ARGS.threads} thread(s), "
+            f"data handling {job['hours_data'] * 60:.1f} min = {100 * job['data_share']:.1f}%"
+        )
     if ARGS.json:
         Path(ARGS.json).write_text(json.dumps(results, indent=2) + "\n")
 

@@ -40,21 +40,21 @@ for _index, _arg in enumerate(sys.argv):
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = _THREADS
 
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import platform
+import statistics
+import time
+from pathlib import Path
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import yaml  # noqa: E402
+import numpy as np
+import torch
+import yaml
 
-from genomic_dl.evoaug2023.experiment import build_augmenter, resolve_setting  # noqa: E402
-from genomic_dl.evoaug2023.grid import MODEL_OF_KIND, TASK_OF_KIND  # noqa: E402
-from genomic_dl.evoaug2023.training import loss_function, sequence_loader  # noqa: E402
-from genomic_dl.io import write_json  # noqa: E402
-from genomic_dl.nn.device import select_device  # noqa: E402
-from genomic_dl.evoaug2023.models import build_model  # noqa: E402
+from genomic_dl.evoaug2023.experiment import build_augmenter, resolve_setting
+from genomic_dl.evoaug2023.grid import MODEL_OF_KIND, TASK_OF_KIND
+from genomic_dl.evoaug2023.models import build_model
+from genomic_dl.evoaug2023.training import loss_function, sequence_loader
+from genomic_dl.io import write_json
+from genomic_dl.nn.device import select_device
 
 REPO = Path(__file__).resolve().parents[1]
 #: (kind, sequence length, tasks) of the real data sets.
@@ -75,20 +75,29 @@ def random_data(n: int, length: int, tasks: int, task: str, rng: np.random.Gener
     return x, y.astype(np.float32)
 
 
-def time_steps(kind: str, length: int, tasks: int, config: dict, device: torch.device, steps: int,
-               width: float, seed: int) -> dict[str, float]:
+def time_steps(
+    kind: str, length: int, tasks: int, config: dict, device: torch.device, steps: int, width: float, seed: int
+) -> dict[str, float]:
     """Median seconds of each phase of a pretraining step, and the share outside the model."""
     resolved = resolve_setting("evoaug", config["settings"][kind], config["augmentations"][kind])
     augmenter = build_augmenter(resolved)
     generator = torch.Generator().manual_seed(seed)
     device_generator = torch.Generator(device=device).manual_seed(seed)
-    model = build_model(MODEL_OF_KIND[kind], {"sequence_length": augmenter.output_length(length), "n_tasks": tasks,
-                                              "width": width}, generator=generator).to(device).train()
+    model = (
+        build_model(
+            MODEL_OF_KIND[kind],
+            {"sequence_length": augmenter.output_length(length), "n_tasks": tasks, "width": width},
+            generator=generator,
+        )
+        .to(device)
+        .train()
+    )
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-6)
     loss_fn = loss_function(TASK_OF_KIND[kind])
     x, y = random_data(BATCH_SIZE * (steps + 2), length, tasks, TASK_OF_KIND[kind], np.random.default_rng(seed))
-    loader = iter(sequence_loader(x, y, BATCH_SIZE, shuffle=True, generator=generator,
-                                  pin_memory=device.type == "cuda"))
+    loader = iter(
+        sequence_loader(x, y, BATCH_SIZE, shuffle=True, generator=generator, pin_memory=device.type == "cuda")
+    )
     times: dict[str, list[float]] = {phase: [] for phase in PHASES}
     for step in range(steps + 2):
         start = time.perf_counter()
@@ -108,8 +117,9 @@ def time_steps(kind: str, length: int, tasks: int, config: dict, device: torch.d
         synchronize(device)
         done = time.perf_counter()
         if step >= 2:
-            for phase, seconds in zip(PHASES, (loaded - start, transferred - loaded, augmented - transferred,
-                                                done - augmented)):
+            for phase, seconds in zip(
+                PHASES, (loaded - start, transferred - loaded, augmented - transferred, done - augmented)
+            ):
                 times[phase].append(seconds)
     result = {f"{phase}_ms": 1e3 * statistics.median(values) for phase, values in times.items()}
     step_ms = sum(result.values())
@@ -134,15 +144,29 @@ def main() -> None:
     device = select_device(args.device)
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["evoaug"]
     kinds = args.kinds.split(",")
-    results = {kind: time_steps(kind, length, tasks, config, device, args.steps, args.width, args.seed)
-               for kind, length, tasks in SHAPES if kind in kinds}
-    report = {"device": str(device), "threads": args.threads, "width": args.width, "batch_size": BATCH_SIZE,
-              "steps": args.steps, "torch": torch.__version__, "platform": platform.platform(), "results": results}
+    results = {
+        kind: time_steps(kind, length, tasks, config, device, args.steps, args.width, args.seed)
+        for kind, length, tasks in SHAPES
+        if kind in kinds
+    }
+    report = {
+        "device": str(device),
+        "threads": args.threads,
+        "width": args.width,
+        "batch_size": BATCH_SIZE,
+        "steps": args.steps,
+        "torch": torch.__version__,
+        "platform": platform.platform(),
+        "results": results,
+    }
     write_json(args.json, report)
     print(f"{'kind':<10}" + "".join(f"{p + ' ms':>12}" for p in (*PHASES, "step")) + f"{'outside model':>15}")
     for kind, r in results.items():
-        print(f"{kind:<10}" + "".join(f"{r[p + '_ms']:>12.2f}" for p in (*PHASES, "step"))
-              + f"{100 * r['outside_model']:>14.1f}%")
+        print(
+            f"{kind:<10}"
+            + "".join(f"{r[p + '_ms']:>12.2f}" for p in (*PHASES, "step"))
+            + f"{100 * r['outside_model']:>14.1f}%"
+        )
     print(f"device {device}, {args.threads} thread(s), width {args.width}, batch {BATCH_SIZE}; written {args.json}")
 
 

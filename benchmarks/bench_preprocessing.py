@@ -22,16 +22,21 @@ from __future__ import annotations
 
 import os
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-             "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+for _var in (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+):
     os.environ[_var] = "1"
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import time  # noqa: E402
+import argparse
+import json
+import platform
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 
 def make_shard(n_images: int, n_hap: int = 128, w_lo: int = 250, w_hi: int = 350, seed: int = 1):
@@ -56,7 +61,7 @@ def naive_pipeline(genotypes, offsets, min_maf=0.01, size=(128, 128), threshold=
 
     out = np.zeros((len(offsets) - 1, *size), dtype=np.uint8)
     for i in range(len(offsets) - 1):
-        img = genotypes[:, offsets[i]:offsets[i + 1]].copy()
+        img = genotypes[:, offsets[i] : offsets[i + 1]].copy()
         # majorminor
         idx = np.where(np.mean(img, axis=0) > 0.5)[0]
         img[:, idx] = 1 - img[:, idx]
@@ -77,8 +82,7 @@ def naive_pipeline(genotypes, offsets, min_maf=0.01, size=(128, 128), threshold=
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-images", type=int, default=2000)
-    parser.add_argument("--n-naive", type=int, default=300,
-                        help="images timed with the naive pipeline (it is slow)")
+    parser.add_argument("--n-naive", type=int, default=300, help="images timed with the naive pipeline (it is slow)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=str, default=None, help="write results to this path")
     args = parser.parse_args()
@@ -86,7 +90,7 @@ def main() -> None:
     from genomic_dl.popgen.images import haplotype_images
 
     genotypes, offsets = make_shard(args.n_images)
-    kwargs = dict(sorting="rows", min_maf=0.01, size=(128, 128), threshold=0.5)
+    kwargs = {"sorting": "rows", "min_maf": 0.01, "size": (128, 128), "threshold": 0.5}
 
     # Warm-up (fills the resize-matrix cache; what remains is steady state).
     ours = haplotype_images(genotypes, offsets, **kwargs)

@@ -21,19 +21,21 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import multiprocessing  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import json
+import multiprocessing
+import tempfile
+import time
+from pathlib import Path
 
-import yaml  # noqa: E402
+import yaml
 
-from genomic_dl.io import save_arrays  # noqa: E402
-from genomic_dl.popgen.simulate import simulate_shard  # noqa: E402
+from genomic_dl.io import save_arrays
+from genomic_dl.popgen.simulate import simulate_shard
 
-SCENARIOS = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "config.yaml").read_text())["simulation"]["scenarios"]
+SCENARIOS = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "config.yaml").read_text())["simulation"][
+    "scenarios"
+]
 
 
 def rate(scenario: str, S: float, replicates: int, seed: int = 1) -> float:
@@ -65,7 +67,9 @@ def bytes_per_replicate(replicates: int) -> dict:
     sizes = {}
     with tempfile.TemporaryDirectory() as tmp:
         for S in (0, 200):
-            arrays, metadata = simulate_shard(SCENARIOS["three_epoch"], S=S, n_replicates=replicates, seed=3, progress_every=10**9)
+            arrays, metadata = simulate_shard(
+                SCENARIOS["three_epoch"], S=S, n_replicates=replicates, seed=3, progress_every=10**9
+            )
             path = Path(tmp) / f"S{S}.npz"
             save_arrays(path, metadata, **arrays)
             sizes[f"S{S}"] = path.stat().st_size / replicates

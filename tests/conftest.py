@@ -61,9 +61,20 @@ class SmokeRun:
         self.workdir, self.log = workdir, log
         with open(log, "w") as handle:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile",
-                 str(REPO / "config/presets/smoke.yaml"), "--directory", str(workdir)],
-                cwd=REPO, stdout=handle, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "snakemake",
+                    "--cores",
+                    "2",
+                    "--configfile",
+                    str(REPO / "config/presets/smoke.yaml"),
+                    "--directory",
+                    str(workdir),
+                ],
+                cwd=REPO,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
             )
         self.started = time.monotonic()
 

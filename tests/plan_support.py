@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import copy
 
+from conftest import REPO, load_preset
 from snakemake.utils import validate
 
-from conftest import REPO, load_preset
 from genomic_dl.plan import CorePlan
 
 SCHEMA = str(REPO / "workflow" / "schemas" / "config.schema.yaml")

@@ -1,8 +1,7 @@
 """Rule cecil2023_fig4: zero-padding - CNN outputs track the number of segregating sites S."""
 
 from genomic_dl.cecil2023.figures_interpretation import fig4_scatter, fig4_table, load_maps, plot_fig4
-from genomic_dl.io import write_csv
-from genomic_dl.io import load_arrays
+from genomic_dl.io import load_arrays, write_csv
 from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]

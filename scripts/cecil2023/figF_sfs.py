@@ -1,7 +1,7 @@
 """Rule cecil2023_figF_sfs: SFS of neutral CEU and YRI (Gravel model) vs the single-population model."""
 
-from genomic_dl.cecil2023.sfs import mean_spectrum
 from genomic_dl.cecil2023.figures import plot_sfs, sfs_table
+from genomic_dl.cecil2023.sfs import mean_spectrum
 from genomic_dl.io import write_csv
 from genomic_dl.runlog import job_logger
 

@@ -6,8 +6,10 @@ from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]
 log = job_logger(snakemake.log[0])
-maps = {dataset: {model: load_maps(path) for model, path in by_model.items()}
-        for dataset, by_model in snakemake.params.maps.items()}
+maps = {
+    dataset: {model: load_maps(path) for model, path in by_model.items()}
+    for dataset, by_model in snakemake.params.maps.items()
+}
 table = figNO_table(snakemake.params.rows, maps, snakemake.params.classes)
 write_csv(table, snakemake.output.csv)
 plot_figNO(table, maps, snakemake.params.classes, snakemake.output.pdf)

@@ -9,4 +9,6 @@ log = job_logger(snakemake.log[0])
 table = figQR_table(snakemake.params.rows)
 write_csv(table, snakemake.output.csv)
 plot_figQR(table, snakemake.output.pdf)
-log.info("Figs Q, R:\n%s", table[["dataset", "method", "strategy", "accuracy", "mean_epochs", "note"]].to_string(index=False))
+log.info(
+    "Figs Q, R:\n%s", table[["dataset", "method", "strategy", "accuracy", "mean_epochs", "note"]].to_string(index=False)
+)

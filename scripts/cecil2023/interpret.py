@@ -19,9 +19,19 @@ split = DataSplit(train=arrays["train"], valid=arrays["valid"], test=arrays["tes
 rng = np.random.default_rng(snakemake.params.seed)
 for name, model_path, output in zip(snakemake.params.names, snakemake.input.models, snakemake.output, strict=True):
     model, metadata = load_model(model_path, device)
-    maps = interpret_model(model, arrays["images"], arrays["labels"].astype(np.int64), split, snakemake.params.settings,
-                           rng, device)
+    maps = interpret_model(
+        model, arrays["images"], arrays["labels"].astype(np.int64), split, snakemake.params.settings, rng, device
+    )
     log.info("%s: %s maps %s", name, maps["kind"], {key: value.shape for key, value in maps.items()})
-    save_arrays(output, {"model": name, "registry": metadata["registry"], "dataset": snakemake.wildcards.dataset,
-                         "width_method": stored["width_method"], "sorting": stored["sorting"],
-                         "settings": snakemake.params.settings}, **maps)
+    save_arrays(
+        output,
+        {
+            "model": name,
+            "registry": metadata["registry"],
+            "dataset": snakemake.wildcards.dataset,
+            "width_method": stored["width_method"],
+            "sorting": stored["sorting"],
+            "settings": snakemake.params.settings,
+        },
+        **maps,
+    )

@@ -26,23 +26,68 @@ if params.n_train is not None:
     train = balanced_subset(train, labels, params.n_train, np.random.default_rng(params.subset_seed))
 split = DataSplit(train=train, valid=arrays["valid"], test=arrays["test"])
 epoch_data = (lambda index: (epochs[index]["images"], epochs[index]["labels"].astype(np.int64))) if epochs else None
-log.info("%s (%s, %s): images %s, %d train / %d valid / %d test, strategy %s, device %s; data loading %.2f s",
-         snakemake.wildcards.dataset, stored["width_method"], stored["sorting"], images.shape[1:], split.train.size,
-         split.valid.size, split.test.size, params.strategy, device, load_seconds)
-outputs = zip(params.names, params.seeds, snakemake.output.models, snakemake.output.restarts,
-              snakemake.output.predictions, snakemake.output.summaries, strict=True)
+log.info(
+    "%s (%s, %s): images %s, %d train / %d valid / %d test, strategy %s, device %s; data loading %.2f s",
+    snakemake.wildcards.dataset,
+    stored["width_method"],
+    stored["sorting"],
+    images.shape[1:],
+    split.train.size,
+    split.valid.size,
+    split.test.size,
+    params.strategy,
+    device,
+    load_seconds,
+)
+outputs = zip(
+    params.names,
+    params.seeds,
+    snakemake.output.models,
+    snakemake.output.restarts,
+    snakemake.output.predictions,
+    snakemake.output.summaries,
+    strict=True,
+)
 for name, seed, model_path, restarts_path, predictions_path, summary_path in outputs:
     seed_everything(seed)
-    model, result = train_and_test(name, images, labels, split, settings=params.models, training=params.training,
-                                   strategy=params.strategy, seed=seed, device=device, epoch_data=epoch_data,
-                                   log=log.info)
-    summary = save_training(
-        model, result,
-        {"load_seconds": load_seconds, "dataset": snakemake.wildcards.dataset, "width_method": stored["width_method"],
-         "sorting": stored["sorting"], "width": stored["width"], "training": snakemake.wildcards.get("training", "fixed_epochs"),
-         "seed": seed, "device": str(device)},
-        model_path=model_path, restarts_path=restarts_path, predictions_path=predictions_path, summary_path=summary_path,
+    model, result = train_and_test(
+        name,
+        images,
+        labels,
+        split,
+        settings=params.models,
+        training=params.training,
+        strategy=params.strategy,
+        seed=seed,
+        device=device,
+        epoch_data=epoch_data,
+        log=log.info,
     )
-    log.info("%s (%d parameters): test accuracy %.4f, best restart %d of %d, training %.1f s (%.0f images/s)", name,
-             summary["n_parameters"], np.mean(result["predictions"]["call"] == result["predictions"]["label"]),
-             summary["best_restart"], summary["n_restarts"], summary["train_seconds"], summary["train_images_per_s"])
+    summary = save_training(
+        model,
+        result,
+        {
+            "load_seconds": load_seconds,
+            "dataset": snakemake.wildcards.dataset,
+            "width_method": stored["width_method"],
+            "sorting": stored["sorting"],
+            "width": stored["width"],
+            "training": snakemake.wildcards.get("training", "fixed_epochs"),
+            "seed": seed,
+            "device": str(device),
+        },
+        model_path=model_path,
+        restarts_path=restarts_path,
+        predictions_path=predictions_path,
+        summary_path=summary_path,
+    )
+    log.info(
+        "%s (%d parameters): test accuracy %.4f, best restart %d of %d, training %.1f s (%.0f images/s)",
+        name,
+        summary["n_parameters"],
+        np.mean(result["predictions"]["call"] == result["predictions"]["label"]),
+        summary["best_restart"],
+        summary["n_restarts"],
+        summary["train_seconds"],
+        summary["train_images_per_s"],
+    )

@@ -8,4 +8,11 @@ log = job_logger(snakemake.log[0])
 spec = snakemake.params.file
 if not any(spec.get(key) for key in ("md5", "sha256", "size")):
     log.warning("%s: no checksum or size in the config; the download is not verified", spec["url"])
-download(spec["url"], snakemake.output[0], sha256=spec.get("sha256"), md5=spec.get("md5"), size=spec.get("size"), log=log.info)
+download(
+    spec["url"],
+    snakemake.output[0],
+    sha256=spec.get("sha256"),
+    md5=spec.get("md5"),
+    size=spec.get("size"),
+    log=log.info,
+)

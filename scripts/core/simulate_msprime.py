@@ -5,5 +5,12 @@ from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]
 job_logger(snakemake.log[0])
-simulate_to_file(simulate_shard, snakemake.wildcards.scenario, snakemake.params.scenario, snakemake.wildcards.S,
-                 snakemake.params.n_replicates, snakemake.params.seed, snakemake.output[0])
+simulate_to_file(
+    simulate_shard,
+    snakemake.wildcards.scenario,
+    snakemake.params.scenario,
+    snakemake.wildcards.S,
+    snakemake.params.n_replicates,
+    snakemake.params.seed,
+    snakemake.output[0],
+)

@@ -7,8 +7,9 @@ snakemake = globals()["snakemake"]
 log = job_logger(snakemake.log[0])
 dataset = snakemake.wildcards.dataset
 if snakemake.params.source == "synthetic":
-    summary = write_synthetic_dataset(dataset, snakemake.params.options, snakemake.params.split,
-                                      snakemake.params.seed, snakemake.output[0])
+    summary = write_synthetic_dataset(
+        dataset, snakemake.params.options, snakemake.params.split, snakemake.params.seed, snakemake.output[0]
+    )
     log.info("%s: synthetic data %s", dataset, summary)
 else:
     how = expose_data_file(snakemake.input[0], snakemake.output[0])

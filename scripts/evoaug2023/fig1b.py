@@ -10,4 +10,6 @@ per_seed = read_evaluations(snakemake.params.records, snakemake.input)
 table = performance_table(per_seed, ["aupr", "auroc"], snakemake.params.singles)
 write_csv(table, snakemake.output.csv)
 plot_settings(per_seed, "aupr", snakemake.output.pdf, title="EvoAug Fig 1b: Basset (test AUPR, mean over tasks)")
-log.info("Fig 1b:\n%s", table[["setting", "stage", "aupr_mean", "aupr_sd", "aupr_gain_vs_standard"]].to_string(index=False))
+log.info(
+    "Fig 1b:\n%s", table[["setting", "stage", "aupr_mean", "aupr_sd", "aupr_gain_vs_standard"]].to_string(index=False)
+)

@@ -10,4 +10,6 @@ per_seed = read_evaluations(snakemake.params.records, snakemake.input)
 table = fig2b_table(per_seed)
 write_csv(table, snakemake.output.csv)
 plot_fig2b(per_seed, snakemake.output.pdf)
-log.info("Fig 2b:\n%s", table[["tf", "setting", "stage", "auroc_mean", "auroc_gain_vs_standard"]].to_string(index=False))
+log.info(
+    "Fig 2b:\n%s", table[["tf", "setting", "stage", "auroc_mean", "auroc_gain_vs_standard"]].to_string(index=False)
+)

@@ -9,4 +9,6 @@ log = job_logger(snakemake.log[0])
 table = fig2c_table(read_evaluations(snakemake.params.records, snakemake.input))
 write_csv(table, snakemake.output.csv)
 plot_fig2c(table, snakemake.output.pdf)
-log.info("Fig 2c:\n%s", table[["tf", "n_train", "method", "auroc_mean", "auroc_gain_vs_standard"]].to_string(index=False))
+log.info(
+    "Fig 2c:\n%s", table[["tf", "n_train", "method", "auroc_mean", "auroc_gain_vs_standard"]].to_string(index=False)
+)

@@ -6,8 +6,9 @@ from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]
 log = job_logger(snakemake.log[0])
-table = sweep_table(snakemake.params.records, snakemake.input.sweeps, snakemake.params.reference_records,
-                    snakemake.input.reference)
+table = sweep_table(
+    snakemake.params.records, snakemake.input.sweeps, snakemake.params.reference_records, snakemake.input.reference
+)
 write_csv(table, snakemake.output.csv)
 plot_sweeps(table, snakemake.output.pdf)
 log.info("Figs S1-S5:\n%s", table.to_string(index=False))

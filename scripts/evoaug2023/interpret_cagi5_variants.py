@@ -13,8 +13,10 @@ tables = [parse_cagi5(path, element=element) for path, element in zip(snakemake.
 for table, (element, chromosome) in zip(tables, elements.items()):
     found = set(table["chrom"])
     if found != {str(chromosome)}:
-        raise ValueError(f"CAGI5 element {element}: file lists chromosome(s) {sorted(found)}, the config says {chromosome} "
-                         "(evoaug_interpretation.variant_effects.cagi5.elements)")
+        raise ValueError(
+            f"CAGI5 element {element}: file lists chromosome(s) {sorted(found)}, the config says {chromosome} "
+            "(evoaug_interpretation.variant_effects.cagi5.elements)"
+        )
 chromosomes = {}
 for path in snakemake.input.chromosomes:
     chromosomes.update(read_fasta(path))

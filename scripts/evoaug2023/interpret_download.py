@@ -11,8 +11,10 @@ snakemake = globals()["snakemake"]
 log = job_logger(snakemake.log[0])
 url, md5 = snakemake.params.url, snakemake.params.md5
 if not url:
-    raise ValueError(f"no download address for {snakemake.output[0]}: set {snakemake.params.setting} in the config, "
-                     f"or place the file at {snakemake.output[0]} yourself")
+    raise ValueError(
+        f"no download address for {snakemake.output[0]}: set {snakemake.params.setting} in the config, "
+        f"or place the file at {snakemake.output[0]} yourself"
+    )
 if hasattr(snakemake.input, "checksums"):  # hg19 chromosomes: UCSC's md5sum.txt
     md5 = md5_from_listing(snakemake.input.checksums, Path(snakemake.output[0]).name)
 if md5 is None:

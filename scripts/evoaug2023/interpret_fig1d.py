@@ -2,9 +2,13 @@
 
 import pandas as pd
 
-from genomic_dl.evoaug2023.figures_interpretation import plot_variant_effects, summarise_variant_effects, variant_effect_table
-from genomic_dl.io import write_csv
+from genomic_dl.evoaug2023.figures_interpretation import (
+    plot_variant_effects,
+    summarise_variant_effects,
+    variant_effect_table,
+)
 from genomic_dl.evoaug2023.interpretation import VariantSet
+from genomic_dl.io import write_csv
 from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]
@@ -15,5 +19,7 @@ ground_truth = variants if "true_effect" in variants.columns else None
 summary = summarise_variant_effects(per_seed, ground_truth)
 write_csv(summary, snakemake.output.csv)
 plot_variant_effects(per_seed, summary, snakemake.params.source, snakemake.output.pdf)
-log.info("Fig 1d (mean over elements):\n%s",
-         summary[summary["element"] == "all"][["model", "pearson_r_mean", "pearson_r_sd"]].to_string(index=False))
+log.info(
+    "Fig 1d (mean over elements):\n%s",
+    summary[summary["element"] == "all"][["model", "pearson_r_mean", "pearson_r_sd"]].to_string(index=False),
+)

@@ -20,13 +20,29 @@ device = select_device(params.device)
 subset_rng = None if params.subset_seed is None else np.random.default_rng(params.subset_seed)
 data = load_splits(snakemake.input[0], wildcards.dataset, n_train=params.n_train, rng=subset_rng)
 generator = seed_everything(params.seed)
-log.info("%s / %s seed %s on %s: %d training sequences of length %d, %d task(s); setting %s",
-         wildcards.dataset, params.setting, wildcards.seed, device, len(data.train[0]), data.sequence_length,
-         data.n_tasks, params.resolved)
+log.info(
+    "%s / %s seed %s on %s: %d training sequences of length %d, %d task(s); setting %s",
+    wildcards.dataset,
+    params.setting,
+    wildcards.seed,
+    device,
+    len(data.train[0]),
+    data.sequence_length,
+    data.n_tasks,
+    params.resolved,
+)
 results = run_setting(
-    data, dataset=wildcards.dataset, setting=params.setting, resolved=params.resolved,
-    model_options=params.model, training=params.training, finetuning=params.finetuning,
-    seed=int(wildcards.seed), device=device, generator=generator, log=log.info,
+    data,
+    dataset=wildcards.dataset,
+    setting=params.setting,
+    resolved=params.resolved,
+    model_options=params.model,
+    training=params.training,
+    finetuning=params.finetuning,
+    seed=int(wildcards.seed),
+    device=device,
+    generator=generator,
+    log=log.info,
 )
 for result in results:
     result.history.to_csv(getattr(snakemake.output, f"{result.stage}_history"))

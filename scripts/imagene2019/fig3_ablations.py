@@ -10,4 +10,6 @@ per_seed = collect_binary_evaluations(snakemake.params.networks, snakemake.input
 summary = summarise_over_seeds(per_seed)
 write_csv(summary, snakemake.output.csv)
 plot_ablations(summary, per_seed, snakemake.params.architectures, snakemake.output.pdf)
-log.info("accuracy by architecture:\n%s", summary[["architecture", "accuracy_mean", "accuracy_sd"]].to_string(index=False))
+log.info(
+    "accuracy by architecture:\n%s", summary[["architecture", "accuracy_mean", "accuracy_sd"]].to_string(index=False)
+)

@@ -12,7 +12,9 @@ log = job_logger(snakemake.log[0])
 configure_threads(snakemake.threads)
 device = select_device(snakemake.params.device)
 model, metadata = load_checkpoint(snakemake.input.model, build_imagene, device)
-evaluation = evaluate_binary_detector(model, snakemake.input.neutral, snakemake.input.selected, snakemake.params.invert, device)
+evaluation = evaluate_binary_detector(
+    model, snakemake.input.neutral, snakemake.input.selected, snakemake.params.invert, device
+)
 evaluation["wildcards"] = dict(snakemake.wildcards)
 evaluation["training_seed"] = metadata["seed"]
 write_json(snakemake.output[0], evaluation)

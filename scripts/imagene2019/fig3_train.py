@@ -26,8 +26,12 @@ history.to_csv(snakemake.output.history)
 save_checkpoint(
     snakemake.output.model,
     model,
-    {"model_kwargs": {**model_kwargs, "n_outputs": 1}, "seed": snakemake.params.seed,
-     "training": dict(snakemake.params.training), "invert": snakemake.params.invert,
-     "preprocessing": {**snakemake.params.preprocessing, "sorting": snakemake.wildcards.sorting},
-     "wildcards": dict(snakemake.wildcards)},
+    {
+        "model_kwargs": {**model_kwargs, "n_outputs": 1},
+        "seed": snakemake.params.seed,
+        "training": dict(snakemake.params.training),
+        "invert": snakemake.params.invert,
+        "preprocessing": {**snakemake.params.preprocessing, "sorting": snakemake.wildcards.sorting},
+        "wildcards": dict(snakemake.wildcards),
+    },
 )

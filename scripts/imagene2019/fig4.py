@@ -1,6 +1,10 @@
 """Rule imagene_fig4_misspecification: 3-class accuracy and detection accuracy by training model."""
 
-from genomic_dl.imagene2019.figures_quantification import collect_multiclass, plot_misspecification, summarise_multiclass
+from genomic_dl.imagene2019.figures_quantification import (
+    collect_multiclass,
+    plot_misspecification,
+    summarise_multiclass,
+)
 from genomic_dl.io import write_csv
 from genomic_dl.runlog import job_logger
 

@@ -8,7 +8,9 @@ from genomic_dl.runlog import job_logger
 snakemake = globals()["snakemake"]
 log = job_logger(snakemake.log[0])
 settings = snakemake.params.preprocessing
-arrays, simulation_metadata = load_arrays(snakemake.input[0], required=("genotypes", "offsets", "selection_coefficient"))
+arrays, simulation_metadata = load_arrays(
+    snakemake.input[0], required=("genotypes", "offsets", "selection_coefficient")
+)
 images = haplotype_images(
     arrays["genotypes"],
     arrays["offsets"],

@@ -12,9 +12,18 @@ log = job_logger(snakemake.log[0])
 configure_threads(snakemake.threads)
 device = select_device(snakemake.params.device)
 model, metadata = load_checkpoint(snakemake.input.model, build_imagene, device)
-arrays, summary = evaluate_multiclass(model, snakemake.input.test, metadata["class_values"], snakemake.params.invert, device)
-summary.update(wildcards=dict(snakemake.wildcards), training_seed=metadata["seed"], test_shards=list(snakemake.input.test))
+arrays, summary = evaluate_multiclass(
+    model, snakemake.input.test, metadata["class_values"], snakemake.params.invert, device
+)
+summary.update(
+    wildcards=dict(snakemake.wildcards), training_seed=metadata["seed"], test_shards=list(snakemake.input.test)
+)
 save_arrays(snakemake.output.predictions, {"wildcards": dict(snakemake.wildcards)}, **arrays)
 write_json(snakemake.output.summary, summary)
-log.info("accuracy %.4f, RMSE (MAP) %.1f, RMSE (mean) %.1f on %d images", summary["accuracy"], summary["rmse_map"],
-         summary["rmse_mean"], summary["n_test"])
+log.info(
+    "accuracy %.4f, RMSE (MAP) %.1f, RMSE (mean) %.1f on %d images",
+    summary["accuracy"],
+    summary["rmse_map"],
+    summary["rmse_mean"],
+    summary["n_test"],
+)

@@ -14,8 +14,15 @@ device = select_device(snakemake.params.device)
 spec, preprocessing = snakemake.params.spec, snakemake.params.preprocessing
 generator = seed_everything(snakemake.params.seed)
 model_kwargs = {**spec["model"], "input_shape": list(preprocessing["image_size"])}
-log.info("training %s/%s seed %s on %s: classes %s, labels %s", snakemake.wildcards.experiment,
-         snakemake.wildcards.variant, snakemake.wildcards.seed, device, spec["class_values"], spec["labels"])
+log.info(
+    "training %s/%s seed %s on %s: classes %s, labels %s",
+    snakemake.wildcards.experiment,
+    snakemake.wildcards.variant,
+    snakemake.wildcards.seed,
+    device,
+    spec["class_values"],
+    spec["labels"],
+)
 model, history = train_multiclass(
     snakemake.params.train_batches,
     np.asarray(spec["class_values"], dtype=float),
@@ -30,7 +37,12 @@ model, history = train_multiclass(
 )
 history.to_csv(snakemake.output.history)
 metadata = checkpoint_metadata(
-    model, spec["class_values"], {**preprocessing, "sorting": spec["sorting"]}, spec["labels"],
-    seed=snakemake.params.seed, training=dict(snakemake.params.training), wildcards=dict(snakemake.wildcards),
+    model,
+    spec["class_values"],
+    {**preprocessing, "sorting": spec["sorting"]},
+    spec["labels"],
+    seed=snakemake.params.seed,
+    training=dict(snakemake.params.training),
+    wildcards=dict(snakemake.wildcards),
 )
 save_checkpoint(snakemake.output.model, model, metadata)

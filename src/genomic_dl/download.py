@@ -29,10 +29,10 @@ __all__ = [
     "CHUNK",
     "ChecksumError",
     "DownloadError",
-    "file_digests",
-    "verify_file",
     "download",
     "download_manifest",
+    "file_digests",
+    "verify_file",
 ]
 
 #: Bytes read and written at a time.
@@ -139,9 +139,7 @@ def _open(url: str, offset: int, timeout: float) -> http.client.HTTPResponse | N
         raise DownloadError(f"{url}: HTTP {error.code} {error.reason}") from error
 
 
-def _fetch_into(
-    url: str, part: Path, size: int | None, chunk: int, timeout: float, log: Log, interval: float
-) -> None:
+def _fetch_into(url: str, part: Path, size: int | None, chunk: int, timeout: float, log: Log, interval: float) -> None:
     """One attempt: append the rest of ``url`` to ``part`` (or rewrite it when resuming fails)."""
     offset = part.stat().st_size if part.exists() else 0
     if size is not None and offset >= int(size):
@@ -247,9 +245,7 @@ def download(
         ) as error:
             # HTTP errors never get here: _open turns them into _TransientError or DownloadError.
             if attempt == retries:
-                raise DownloadError(
-                    f"{url}: failed after {retries + 1} attempt(s); last error: {error}"
-                ) from error
+                raise DownloadError(f"{url}: failed after {retries + 1} attempt(s); last error: {error}") from error
             delay = backoff * 2**attempt
             log(f"{url}: {error}; retry {attempt + 1} of {retries} in {delay:.1f} s")
             time.sleep(delay)
@@ -262,9 +258,7 @@ def download(
     return dest
 
 
-def download_manifest(
-    manifest: Mapping[str, Mapping], directory: str | os.PathLike, **options
-) -> dict[str, Path]:
+def download_manifest(manifest: Mapping[str, Mapping], directory: str | os.PathLike, **options) -> dict[str, Path]:
     """Download every entry ``{file name: {"url", "sha256"?, "md5"?, "size"?}}`` into ``directory``.
 
     ``options`` are passed to :func:`download`. Returns ``{file name: path}``.

@@ -11,8 +11,9 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -61,9 +62,8 @@ def save_arrays(path: str | os.PathLike, metadata: dict, **arrays: np.ndarray) -
     if "metadata" in arrays:
         raise ValueError("'metadata' is reserved for the metadata dict")
     meta = np.array(json.dumps(metadata, sort_keys=True, default=_json_default))
-    with atomic_path(path, suffix=".npz") as tmp:
-        with open(tmp, "wb") as handle:
-            np.savez_compressed(handle, metadata=meta, **arrays)
+    with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as handle:
+        np.savez_compressed(handle, metadata=meta, **arrays)
 
 
 def load_arrays(path: str | os.PathLike, required: tuple[str, ...] = ()) -> tuple[dict[str, np.ndarray], dict]:

@@ -8,9 +8,9 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from genomic_dl.io import atomic_path  # noqa: E402
+from genomic_dl.io import atomic_path
 
 
 def save_pdf(fig: Any, path: str | os.PathLike, *, tight: bool = True) -> None:

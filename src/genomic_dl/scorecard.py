@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -37,10 +38,28 @@ OPERATORS = {
     "greater_than": lambda ours, ref, tol: ours > ref + tol,
     "less_than": lambda ours, ref, tol: ours < ref - tol,
 }
-OPERATOR_TEXT = {"within": ("within ±{tol} of", "equal to"), "at_least": ("≥ (−{tol})", "≥"),
-                 "at_most": ("≤ (+{tol})", "≤"), "greater_than": ("> (+{tol})", ">"), "less_than": ("< (−{tol})", "<")}
-COLUMNS = ["id", "paper", "figure", "claim", "ours", "ours_sd", "reference", "reference_is", "comparison", "paper_value",
-           "status", "note", "table"]
+OPERATOR_TEXT = {
+    "within": ("within ±{tol} of", "equal to"),
+    "at_least": ("≥ (−{tol})", "≥"),
+    "at_most": ("≤ (+{tol})", "≤"),
+    "greater_than": ("> (+{tol})", ">"),
+    "less_than": ("< (−{tol})", "<"),
+}
+COLUMNS = [
+    "id",
+    "paper",
+    "figure",
+    "claim",
+    "ours",
+    "ours_sd",
+    "reference",
+    "reference_is",
+    "comparison",
+    "paper_value",
+    "status",
+    "note",
+    "table",
+]
 
 
 def _select_row(table: pd.DataFrame, where: Mapping[str, Any], column: str, source: str) -> pd.Series:
@@ -71,13 +90,24 @@ def _row_note(selected: pd.Series) -> str:
 def evaluate_claim(claim: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
     """One scorecard row (see :data:`COLUMNS`) for ``claim``; ``tables`` maps path -> loaded CSV."""
     ours_spec, compare = claim["ours"], claim["compare"]
-    row = {"id": claim["id"], "paper": claim["paper"], "figure": claim["figure"], "claim": claim["claim"],
-           "paper_value": claim.get("paper_value"), "table": claim["table"], "ours": math.nan, "ours_sd": math.nan,
-           "reference": math.nan, "note": claim.get("note", "")}
+    row = {
+        "id": claim["id"],
+        "paper": claim["paper"],
+        "figure": claim["figure"],
+        "claim": claim["claim"],
+        "paper_value": claim.get("paper_value"),
+        "table": claim["table"],
+        "ours": math.nan,
+        "ours_sd": math.nan,
+        "reference": math.nan,
+        "note": claim.get("note", ""),
+    }
     tolerance = compare.get("tolerance", 0.0)
     with_tolerance, without = OPERATOR_TEXT[compare["op"]]
     row["comparison"] = with_tolerance.format(tol=tolerance) if tolerance else without
-    row["reference_is"] = _describe(compare["other"]) if "other" in compare else "stated" if "value" in compare else "paper"
+    row["reference_is"] = (
+        _describe(compare["other"]) if "other" in compare else "stated" if "value" in compare else "paper"
+    )
     table = tables.get(claim["table"])
     if table is None:
         return {**row, "status": "NOT RUN", "note": f"not run ({claim.get('requires', 'target not built')})"}
@@ -85,7 +115,11 @@ def evaluate_claim(claim: Mapping[str, Any], tables: Mapping[str, pd.DataFrame])
     ours_row = _select_row(table, ours_spec.get("where", {}), ours_spec["column"], source)
     selected = [ours_row]
     ours = float(ours_row[ours_spec["column"]])
-    sd = select_cell(table, ours_spec.get("where", {}), ours_spec["sd_column"], source) if "sd_column" in ours_spec else math.nan
+    sd = (
+        select_cell(table, ours_spec.get("where", {}), ours_spec["sd_column"], source)
+        if "sd_column" in ours_spec
+        else math.nan
+    )
     if "other" in compare:
         other_row = _select_row(table, compare["other"].get("where", {}), compare["other"]["column"], source)
         selected.append(other_row)
@@ -98,8 +132,14 @@ def evaluate_claim(claim: Mapping[str, Any], tables: Mapping[str, pd.DataFrame])
             raise ValueError(f"{source}: compare has no 'other' or 'value' and the claim has no paper_value")
     if math.isnan(ours) or math.isnan(float(reference)):
         notes = [note for selected_row in selected if (note := _row_note(selected_row))]
-        return {**row, "ours": ours, "ours_sd": sd, "reference": float(reference), "status": "NOT RUN",
-                "note": notes[0] if notes else "not run (no value in this run: the measure is undefined for these data)"}
+        return {
+            **row,
+            "ours": ours,
+            "ours_sd": sd,
+            "reference": float(reference),
+            "status": "NOT RUN",
+            "note": notes[0] if notes else "not run (no value in this run: the measure is undefined for these data)",
+        }
     passed = OPERATORS[compare["op"]](ours, float(reference), tolerance)
     return {**row, "ours": ours, "ours_sd": sd, "reference": float(reference), "status": "PASS" if passed else "FAIL"}
 
@@ -129,14 +169,29 @@ def _number(value: float, sd: float = math.nan) -> str:
 def write_markdown(card: pd.DataFrame, path: str | os.PathLike, title: str) -> None:
     """``results/scorecard.md``: counts per status, then one table per paper."""
     counts = card["status"].value_counts()
-    lines = [f"# {title}", "", " · ".join(f"**{status}** {counts.get(status, 0)}" for status in ("PASS", "FAIL", "NOT RUN")), ""]
+    lines = [
+        f"# {title}",
+        "",
+        " · ".join(f"**{status}** {counts.get(status, 0)}" for status in ("PASS", "FAIL", "NOT RUN")),
+        "",
+    ]
     for paper, part in card.groupby("paper", sort=False):
-        lines += [f"## {paper}", "", "| claim | figure | ours (mean ± sd) | comparison | reference | paper | status | note |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            f"## {paper}",
+            "",
+            "| claim | figure | ours (mean ± sd) | comparison | reference | paper | status | note |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for _, row in part.iterrows():
-            reference = _number(row["reference"]) if row["reference_is"] == "paper" else f"{_number(row['reference'])} ({row['reference_is']})"
-            lines.append(f"| {row['claim']} | {row['figure']} | {_number(row['ours'], row['ours_sd'])} | {row['comparison']} | "
-                         f"{reference} | {_number(row['paper_value'])} | **{row['status']}** | {row['note']} |")
+            reference = (
+                _number(row["reference"])
+                if row["reference_is"] == "paper"
+                else f"{_number(row['reference'])} ({row['reference_is']})"
+            )
+            lines.append(
+                f"| {row['claim']} | {row['figure']} | {_number(row['ours'], row['ours_sd'])} | {row['comparison']} | "
+                f"{reference} | {_number(row['paper_value'])} | **{row['status']}** | {row['note']} |"
+            )
         lines.append("")
     with atomic_path(path) as tmp:
         tmp.write_text("\n".join(lines))

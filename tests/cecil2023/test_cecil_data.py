@@ -22,9 +22,14 @@ def write_shard(path, rng, widths, n_rows=6, populations=("YRI", "CEU"), length=
     offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
     genotypes = (rng.random((n_rows, offsets[-1])) < 0.4).astype(np.uint8)
     positions = np.concatenate([np.linspace(0, length, w + 2)[1:-1] for w in widths])
-    save_arrays(path, {"populations": list(populations), "scenario": {"sequence_length": length}},
-                genotypes=genotypes, offsets=offsets, positions=positions,
-                haplotype_population=(np.arange(n_rows) % len(populations)).astype(np.int8))
+    save_arrays(
+        path,
+        {"populations": list(populations), "scenario": {"sequence_length": length}},
+        genotypes=genotypes,
+        offsets=offsets,
+        positions=positions,
+        haplotype_population=(np.arange(n_rows) % len(populations)).astype(np.int8),
+    )
     return genotypes, offsets, positions
 
 
@@ -49,7 +54,7 @@ def test_load_shard_selects_population_rows_first_haplotypes_and_central_window(
 
 def test_load_dataset_concatenates_classes_in_order(tmp_path):
     rng = np.random.default_rng(2)
-    g0, _, _ = write_shard(tmp_path / "n0.npz", rng, [3, 5])
+    _g0, _, _ = write_shard(tmp_path / "n0.npz", rng, [3, 5])
     g1, _, _ = write_shard(tmp_path / "s0.npz", rng, [4])
     g2, _, _ = write_shard(tmp_path / "s1.npz", rng, [2, 2, 6])
     data = load_dataset([[tmp_path / "n0.npz"], [tmp_path / "s0.npz", tmp_path / "s1.npz"]])

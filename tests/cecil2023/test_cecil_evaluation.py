@@ -41,7 +41,9 @@ def test_method_metrics_on_hand_counted_calls():
     metrics = method_metrics(labels, calls, scores)
     half = 1.959964 * np.sqrt(0.75 * 0.25 / 8)
     assert metrics["accuracy"] == 0.75 and metrics["n_test"] == 8
-    assert metrics["ci_low"] == pytest.approx(0.75 - half, abs=1e-6) and metrics["ci_high"] == pytest.approx(min(1, 0.75 + half), abs=1e-6)
+    assert metrics["ci_low"] == pytest.approx(0.75 - half, abs=1e-6) and metrics["ci_high"] == pytest.approx(
+        min(1, 0.75 + half), abs=1e-6
+    )
     assert metrics["recall_neutral"] == 0.75 and metrics["recall_sweep"] == 0.75
     # AUROC: pairs (sweep > neutral): 0.9, 0.8, 0.7 beat all 4; 0.25 beats 0.1 and 0.2 -> (12 + 2) / 16
     assert metrics["auroc"] == pytest.approx(14 / 16)

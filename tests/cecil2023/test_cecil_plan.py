@@ -3,9 +3,9 @@
 from types import SimpleNamespace
 
 import pytest
+from plan_support import core_plan, preset_config
 
 from genomic_dl.cecil2023.plan import CNNS, CecilPlan, n_train, strategy, training_outputs
-from plan_support import core_plan, preset_config
 
 
 def plan(slim=False, **overrides):
@@ -16,7 +16,12 @@ def test_targets_keep_their_paths():
     cecil = plan()
     assert "results/cecil2023/fig2_minicnn_weights_and_shap.pdf" in cecil.figures
     assert "results/cecil2023/table1_accuracy.md" in cecil.figures
-    assert set(cecil.tables) == {"table1_accuracy", "tableC_all_methods", "tableA_complexity", "tableB_complexity_unsorted"}
+    assert set(cecil.tables) == {
+        "table1_accuracy",
+        "tableC_all_methods",
+        "tableA_complexity",
+        "tableB_complexity_unsorted",
+    }
 
 
 def test_datasets_needing_slim_are_notes_without_slim():

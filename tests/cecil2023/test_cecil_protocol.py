@@ -26,8 +26,14 @@ SETTINGS = {
     "mini_cnn": {"l1": 0.005, "l2": 0.005},
     "deepset": {"n_filters": 4, "kernel_width": 3, "depth": 1, "dense_layers": 1, "dense_units": 8},
 }
-TRAINING = {"learning_rate": 0.01, "batch_size": 16, "epochs": 3, "restarts": 3, "restarts_by_model": {"imagene": 2},
-            "early_stopping": {"max_epochs": 4, "patience": 1}}
+TRAINING = {
+    "learning_rate": 0.01,
+    "batch_size": 16,
+    "epochs": 3,
+    "restarts": 3,
+    "restarts_by_model": {"imagene": 2},
+    "early_stopping": {"max_epochs": 4, "patience": 1},
+}
 
 
 def sorted_images(n_per_class, seed, shape=(8, 10)):
@@ -59,8 +65,17 @@ def test_model_names_map_to_registry_models():
 def test_train_and_test_on_a_fixed_split_and_round_trip(tmp_path):
     images, labels = sorted_images(60, 1)
     split = DataSplit(train=np.r_[0:40, 60:100], valid=np.r_[40:50, 100:110], test=np.r_[50:60, 110:120])
-    model, result = train_and_test("mini_cnn", images, labels, split, settings=SETTINGS, training=TRAINING,
-                                   strategy="fixed_epochs", seed=3, log=None)
+    model, result = train_and_test(
+        "mini_cnn",
+        images,
+        labels,
+        split,
+        settings=SETTINGS,
+        training=TRAINING,
+        strategy="fixed_epochs",
+        seed=3,
+        log=None,
+    )
     predictions = result["predictions"]
     np.testing.assert_array_equal(predictions["index"], split.test)
     np.testing.assert_array_equal(predictions["label"], labels[split.test])
@@ -69,8 +84,15 @@ def test_train_and_test_on_a_fixed_split_and_round_trip(tmp_path):
     assert len(result["restarts"]) == 3 and sum(row["best"] for row in result["restarts"]) == 1
     summary = result["summary"]
     assert summary["n_train"] == 80 and summary["n_test"] == 20 and summary["mean_epochs"] == 3
-    paths = {key: str(tmp_path / name) for key, name in (("model_path", "m.pt"), ("restarts_path", "r.csv"),
-                                                         ("predictions_path", "p.csv"), ("summary_path", "s.json"))}
+    paths = {
+        key: str(tmp_path / name)
+        for key, name in (
+            ("model_path", "m.pt"),
+            ("restarts_path", "r.csv"),
+            ("predictions_path", "p.csv"),
+            ("summary_path", "s.json"),
+        )
+    }
     saved = save_training(model, result, {"dataset": "toy"}, **paths)
     assert saved["dataset"] == "toy" and len(pd.read_csv(paths["restarts_path"])) == 3
     loaded, metadata = load_model(paths["model_path"])
@@ -79,8 +101,17 @@ def test_train_and_test_on_a_fixed_split_and_round_trip(tmp_path):
         again = loaded(torch.as_tensor(images[split.test], dtype=torch.float32)).reshape(-1).double().numpy()
     np.testing.assert_allclose(again, predictions["logit"], rtol=1e-5, atol=1e-5)
     # the same seed gives the same model
-    _, repeat = train_and_test("mini_cnn", images, labels, split, settings=SETTINGS, training=TRAINING,
-                               strategy="fixed_epochs", seed=3, log=None)
+    _, repeat = train_and_test(
+        "mini_cnn",
+        images,
+        labels,
+        split,
+        settings=SETTINGS,
+        training=TRAINING,
+        strategy="fixed_epochs",
+        seed=3,
+        log=None,
+    )
     np.testing.assert_allclose(repeat["predictions"]["logit"], predictions["logit"])
 
 
@@ -88,11 +119,30 @@ def test_on_the_fly_and_subset_training():
     images, labels = sorted_images(30, 2)
     fresh, fresh_labels = sorted_images(25, 9)
     split = DataSplit(train=np.r_[0:10, 30:40], valid=np.r_[20:25, 50:55], test=np.r_[25:30, 55:60])
-    _, result = train_and_test("imagene", images, labels, split, settings=SETTINGS, training=TRAINING,
-                               strategy="on_the_fly", seed=1, epoch_data=lambda epoch: (fresh, fresh_labels), log=None)
+    _, result = train_and_test(
+        "imagene",
+        images,
+        labels,
+        split,
+        settings=SETTINGS,
+        training=TRAINING,
+        strategy="on_the_fly",
+        seed=1,
+        epoch_data=lambda epoch: (fresh, fresh_labels),
+        log=None,
+    )
     assert result["summary"]["n_train"] == 50 and result["summary"]["n_restarts"] == 2
-    _, result = train_and_test("deepset", images, labels, split, settings=SETTINGS, training=TRAINING,
-                               strategy="early_stopping", seed=1, log=None)
+    _, result = train_and_test(
+        "deepset",
+        images,
+        labels,
+        split,
+        settings=SETTINGS,
+        training=TRAINING,
+        strategy="early_stopping",
+        seed=1,
+        log=None,
+    )
     assert 1 <= result["summary"]["mean_epochs"] <= 4
 
 
@@ -102,16 +152,18 @@ def test_interpretation_of_mini_cnn_and_imagene():
     np.testing.assert_array_equal(example_indices(labels, split), [25, 55])
     mini = build_model("mini_cnn", (8, 10), SETTINGS, torch.Generator().manual_seed(0)).eval()
     assert has_weight_maps(mini) and not has_weight_maps(build_model("imagene", (8, 10), SETTINGS))
-    maps = interpret_model(mini, images, labels, split, {"background_per_class": 5, "images_per_class": 3},
-                           np.random.default_rng(0))
+    maps = interpret_model(
+        mini, images, labels, split, {"background_per_class": 5, "images_per_class": 3}, np.random.default_rng(0)
+    )
     assert str(maps["kind"]) == "weights" and maps["kernel"].shape == (2, 1) and maps["dense_map"].shape == (7, 10)
     kernel = maps["kernel"][:, 0]
     x = images[25].astype(float)
     expected = np.maximum(kernel[0] * x[:-1] + kernel[1] * x[1:], 0)  # 2x1 convolution + ReLU
     np.testing.assert_allclose(maps["example_features"][0], expected, atol=1e-6)
     imagene = build_model("imagene", (8, 10), SETTINGS, torch.Generator().manual_seed(0)).eval()
-    maps = interpret_model(imagene, images, labels, split, {"background_per_class": 5, "images_per_class": 3},
-                           np.random.default_rng(0))
+    maps = interpret_model(
+        imagene, images, labels, split, {"background_per_class": 5, "images_per_class": 3}, np.random.default_rng(0)
+    )
     assert str(maps["kind"]) == "shap" and maps["mean_shap"].shape == (2, 8, 10)
     np.testing.assert_array_equal(maps["n_images"], [3, 3])
     assert maps["example_shap"].shape == (2, 8, 10)

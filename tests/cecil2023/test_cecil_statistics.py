@@ -15,9 +15,19 @@ from genomic_dl.cecil2023.sumstats import garud_h, segregating_sites
 
 def neutral_regions(n_regions, seed):
     blocks, positions = [], []
-    for index, ts in enumerate(msprime.sim_ancestry(10, population_size=10_000, sequence_length=50_000,
-                                                    recombination_rate=1e-8, random_seed=seed, num_replicates=n_regions)):
-        mutated = msprime.sim_mutations(ts, rate=2e-8, random_seed=seed + index + 1, model=msprime.BinaryMutationModel())
+    for index, ts in enumerate(
+        msprime.sim_ancestry(
+            10,
+            population_size=10_000,
+            sequence_length=50_000,
+            recombination_rate=1e-8,
+            random_seed=seed,
+            num_replicates=n_regions,
+        )
+    ):
+        mutated = msprime.sim_mutations(
+            ts, rate=2e-8, random_seed=seed + index + 1, model=msprime.BinaryMutationModel()
+        )
         blocks.append(mutated.genotype_matrix().T.astype(np.uint8))
         positions.append(mutated.tables.sites.position)
     offsets = np.concatenate([[0], np.cumsum([b.shape[1] for b in blocks])]).astype(np.int64)
@@ -43,13 +53,20 @@ def test_region_statistics_columns_split_and_values():
 
 
 def test_fit_and_call_uses_training_regions_only():
-    table = pd.DataFrame({
-        "index": range(6), "label": [0, 0, 1, 1, 0, 1], "split": ["train"] * 4 + ["test"] * 2,
-        "h1": [0.1, 0.2, 0.5, 0.6, 0.9, 0.05], "segregating_sites": [300.0, 280.0, 150.0, 120.0, 100.0, 400.0],
-    })
+    table = pd.DataFrame(
+        {
+            "index": range(6),
+            "label": [0, 0, 1, 1, 0, 1],
+            "split": ["train"] * 4 + ["test"] * 2,
+            "h1": [0.1, 0.2, 0.5, 0.6, 0.9, 0.05],
+            "segregating_sites": [300.0, 280.0, 150.0, 120.0, 100.0, 400.0],
+        }
+    )
     called, classifiers = fit_and_call(table, ["h1", "segregating_sites"])
     assert classifiers["h1"]["direction"] == 1 and classifiers["h1"]["threshold"] == pytest.approx(0.35)
-    assert classifiers["segregating_sites"]["direction"] == -1 and classifiers["segregating_sites"]["threshold"] == pytest.approx(215.0)
+    assert classifiers["segregating_sites"]["direction"] == -1 and classifiers["segregating_sites"][
+        "threshold"
+    ] == pytest.approx(215.0)
     assert called["h1_call"].tolist() == [0, 0, 1, 1, 1, 0]
     assert called["segregating_sites_call"].tolist() == [0, 0, 1, 1, 1, 0]
     with pytest.raises(ValueError, match="unknown statistics"):

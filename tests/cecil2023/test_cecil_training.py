@@ -7,6 +7,7 @@ import pytest
 import torch
 from scipy import stats
 
+from genomic_dl.cecil2023.models import build_cecil_model, mini_cnn_kwargs
 from genomic_dl.cecil2023.training import (
     accuracy_interval,
     agreement_matrix,
@@ -17,7 +18,6 @@ from genomic_dl.cecil2023.training import (
     stratified_split,
     train_with_restarts,
 )
-from genomic_dl.cecil2023.models import build_cecil_model, mini_cnn_kwargs
 
 
 def toy_images(n_per_class, seed, shape=(8, 8)):

@@ -4,10 +4,8 @@ check per kind of result."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
-
 from conftest import load_preset
 
 OUT = "results/cecil2023"
@@ -28,8 +26,15 @@ def runs(dataset):
 
 
 def test_every_target_is_a_pdf_or_table(smoke_run):
-    for name in ("fig1c_minicnn_vs_imagene", "fig2_minicnn_weights_and_shap", "fig3_correlation_with_statistics",
-                 "fig4_zero_padding", "figP_sample_complexity", "figQR_training_strategies", "figNO_hard_vs_soft"):
+    for name in (
+        "fig1c_minicnn_vs_imagene",
+        "fig2_minicnn_weights_and_shap",
+        "fig3_correlation_with_statistics",
+        "fig4_zero_padding",
+        "figP_sample_complexity",
+        "figQR_training_strategies",
+        "figNO_hard_vs_soft",
+    ):
         assert (smoke_run / OUT / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
         assert len(read(smoke_run, f"{name}.csv")) > 0
     for name in ("table1_accuracy", "tableC_all_methods", "tableA_complexity", "tableB_complexity_unsorted"):
@@ -104,7 +109,10 @@ def test_prepared_images_store_widths_from_the_training_split(smoke_run):
         archive = np.load(data / method / "rows" / "images.npz")
         images, raw, train = archive["images"], archive["raw_widths"], archive["train"]
         assert images.shape[0] == 2 * PER_CLASS and images.dtype == np.uint8 and set(np.unique(images)) <= {0, 1}
-        assert archive["test"].size == N_TEST and np.bincount(archive["labels"][archive["test"]]).tolist() == [N_TEST // 2] * 2
+        assert (
+            archive["test"].size == N_TEST
+            and np.bincount(archive["labels"][archive["test"]]).tolist() == [N_TEST // 2] * 2
+        )
         widths[method] = images.shape[1:]
         if method == "zero_pad":
             assert images.shape[2] % 10 == 0 and raw[train].max() <= images.shape[2] < raw[train].max() + 10
@@ -128,7 +136,7 @@ def test_fig1c_pairs_imagene_and_minicnn(smoke_run):
 
 def test_fig2_maps(smoke_run):
     table = read(smoke_run, "fig2_minicnn_weights_and_shap.csv")
-    height, width = CECIL["preprocessing"]["resize"]
+    height, _width = CECIL["preprocessing"]["resize"]
     assert len(table[table["quantity"] == "kernel_weight"]) == 2
     assert len(table[(table["map"] == "dense_weights") & (table["quantity"] == "row_mean")]) == height - 1
     shap = table[(table["map"] == "mean_shap") & (table["quantity"] == "row_mean")]
@@ -187,7 +195,9 @@ def test_figNO_pairwise_tasks(smoke_run):
     assert len(accuracy) == len(CECIL["figNO"]["datasets"]) * len(CECIL["figNO"]["models"])
     assert accuracy["value"].between(0, 1).all()
     maps = table[table["quantity"] == "row_mean"]
-    assert set(maps["map"]) == {"dense_weights", "mean_shap"} and set(maps["dataset"]) == set(CECIL["figNO"]["datasets"])
+    assert set(maps["map"]) == {"dense_weights", "mean_shap"} and set(maps["dataset"]) == set(
+        CECIL["figNO"]["datasets"]
+    )
 
 
 # The config cross-checks are unit-tested in tests/cecil2023/test_cecil_plan.py.

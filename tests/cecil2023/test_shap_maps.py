@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from genomic_dl.cecil2023.shap_maps import background_images, mean_shap_maps, minicnn_weights, shap_values
 from genomic_dl.cecil2023.models import DeepSet, MiniCNN, ReducedCNN, build_cecil_model, cecil_imagene_kwargs
+from genomic_dl.cecil2023.shap_maps import background_images, mean_shap_maps, minicnn_weights, shap_values
 
 
 def generator(seed):

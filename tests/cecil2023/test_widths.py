@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genomic_dl.popgen import images as im
 from genomic_dl.cecil2023.widths import (
     centred_window,
     filtered_widths,
@@ -15,6 +14,7 @@ from genomic_dl.cecil2023.widths import (
     target_width,
     trimming_width,
 )
+from genomic_dl.popgen import images as im
 
 
 def random_shard(rng, n_haplotypes, widths):

@@ -17,7 +17,7 @@ class RangeHandler(http.server.BaseHTTPRequestHandler):
     """Serves ``server.files``; honours ``Range: bytes=a-`` when ``server.ranges``; cuts the next
     ``server.cuts`` responses after half of their body; answers ``server.status`` when set."""
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         server = self.server
         server.requests.append((self.path, self.headers.get("Range")))
         if server.status is not None:
@@ -132,9 +132,7 @@ def test_interrupted_transfer_is_resumed_with_a_range_request(server, h5_bytes, 
     server.files["/CTCF_200.h5"] = h5_bytes
     server.cuts = 1
     dest = tmp_path / "CTCF_200.h5"
-    path, messages = quiet_download(
-        f"{server.base_url}/CTCF_200.h5", dest, sha256=sha256_of(h5_bytes), chunk=4096
-    )
+    path, messages = quiet_download(f"{server.base_url}/CTCF_200.h5", dest, sha256=sha256_of(h5_bytes), chunk=4096)
     assert path.read_bytes() == h5_bytes
     assert [r for _, r in server.requests] == [None, f"bytes={len(h5_bytes) // 2}-"]
     assert any("resuming at byte" in m for m in messages)

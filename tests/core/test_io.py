@@ -17,10 +17,9 @@ def test_arrays_round_trip_with_metadata(tmp_path):
 
 def test_failed_write_leaves_no_file(tmp_path):
     path = tmp_path / "out.npz"
-    with pytest.raises(RuntimeError):
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(b"partial")
-            raise RuntimeError("job killed")
+    with pytest.raises(RuntimeError), atomic_path(path) as tmp:
+        tmp.write_bytes(b"partial")
+        raise RuntimeError("job killed")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -1,10 +1,10 @@
 """genomic_dl.plan: the shared part of what the rule files compute before any job runs."""
 
 import pytest
+from plan_support import core_plan, preset_config
 
 from genomic_dl.plan import CorePlan, config_error, simulation_shard, slim_available
 from genomic_dl.seeds import derive_seed
-from plan_support import core_plan, preset_config
 
 
 def test_config_error_names_the_key():

@@ -5,26 +5,56 @@ import math
 import pandas as pd
 import pytest
 import yaml
+from conftest import REPO
 from jsonschema import Draft202012Validator
 
-from conftest import REPO
 from genomic_dl.scorecard import evaluate_claim, scorecard, select_cell, write_markdown
 
-TABLE = pd.DataFrame({"sorting": ["none", "rows", "rows"], "S": [200, 200, 400], "accuracy_mean": [0.5, 0.9, 0.95],
-                      "accuracy_sd": [0.0, 0.02, 0.01]})
+TABLE = pd.DataFrame(
+    {
+        "sorting": ["none", "rows", "rows"],
+        "S": [200, 200, 400],
+        "accuracy_mean": [0.5, 0.9, 0.95],
+        "accuracy_sd": [0.0, 0.02, 0.01],
+    }
+)
 
 
 def claim(**compare):
-    return {"id": "c", "paper": "ImaGene 2019", "figure": "Fig 3", "claim": "rows beat unsorted", "table": "t.csv",
-            "ours": {"where": {"sorting": "rows", "S": 200}, "column": "accuracy_mean", "sd_column": "accuracy_sd"},
-            "compare": compare}
+    return {
+        "id": "c",
+        "paper": "ImaGene 2019",
+        "figure": "Fig 3",
+        "claim": "rows beat unsorted",
+        "table": "t.csv",
+        "ours": {"where": {"sorting": "rows", "S": 200}, "column": "accuracy_mean", "sd_column": "accuracy_sd"},
+        "compare": compare,
+    }
 
 
 @pytest.mark.parametrize(
     "compare, paper_value, status, reference",
     [
-        ({"op": "greater_than", "tolerance": 0.3, "other": {"where": {"sorting": "none", "S": 200}, "column": "accuracy_mean"}}, None, "PASS", 0.5),
-        ({"op": "greater_than", "tolerance": 0.5, "other": {"where": {"sorting": "none", "S": 200}, "column": "accuracy_mean"}}, None, "FAIL", 0.5),
+        (
+            {
+                "op": "greater_than",
+                "tolerance": 0.3,
+                "other": {"where": {"sorting": "none", "S": 200}, "column": "accuracy_mean"},
+            },
+            None,
+            "PASS",
+            0.5,
+        ),
+        (
+            {
+                "op": "greater_than",
+                "tolerance": 0.5,
+                "other": {"where": {"sorting": "none", "S": 200}, "column": "accuracy_mean"},
+            },
+            None,
+            "FAIL",
+            0.5,
+        ),
         ({"op": "within", "tolerance": 0.05}, 0.94, "PASS", 0.94),
         ({"op": "within", "tolerance": 0.03}, 0.94, "FAIL", 0.94),
         ({"op": "at_least"}, 0.9, "PASS", 0.9),
@@ -80,8 +110,9 @@ def test_undefined_value_is_not_run():
 
 
 def test_not_run_cell_reports_the_tables_reason():
-    table = TABLE.assign(accuracy_mean=[0.5, float("nan"), 0.95],
-                         note=[None, "not run (SLiM unavailable: config slim = skip)", None])
+    table = TABLE.assign(
+        accuracy_mean=[0.5, float("nan"), 0.95], note=[None, "not run (SLiM unavailable: config slim = skip)", None]
+    )
     row = evaluate_claim(claim(op="at_least", value=0.5), {"t.csv": table})
     assert row["status"] == "NOT RUN" and row["note"] == "not run (SLiM unavailable: config slim = skip)"
     # the reason given on the compared row counts too

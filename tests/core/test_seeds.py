@@ -18,7 +18,9 @@ def test_seed_depends_on_master_seed_every_key_and_key_order():
 
 
 def test_seeds_lie_in_msprime_range_and_do_not_collide():
-    seeds = np.array([derive_seed(1, "simulate", "three_epoch", S, shard) for S in range(0, 500, 100) for shard in range(200)])
+    seeds = np.array(
+        [derive_seed(1, "simulate", "three_epoch", S, shard) for S in range(0, 500, 100) for shard in range(200)]
+    )
     assert seeds.min() >= 1 and seeds.max() <= MAX_SEED < 2**31
     assert len(np.unique(seeds)) == len(seeds)
 

@@ -75,9 +75,7 @@ def test_random_bases_are_uniform_one_hot():
     assert bases.shape == (500, 4, 200) and bases.dtype == torch.float64
     assert_one_hot(bases)
     share = bases.mean(dim=(0, 2))
-    assert torch.allclose(
-        share, torch.full((4,), 0.25, dtype=torch.float64), atol=binomial_tolerance(0.25, 100_000)
-    )
+    assert torch.allclose(share, torch.full((4,), 0.25, dtype=torch.float64), atol=binomial_tolerance(0.25, 100_000))
 
 
 # --------------------------------------------------------------------------
@@ -176,9 +174,7 @@ def test_insertion_lengths_are_uniform_between_min_and_max():
     inner = geometry["gap"] > 0
     assert abs(inner.double().mean().item() - (length - 1) / length) < binomial_tolerance(1 / length, n)
     observed = frequencies(geometry["gap"][inner], 2, 7)
-    assert torch.allclose(
-        observed, torch.full((6,), 1 / 6, dtype=torch.float64), atol=binomial_tolerance(1 / 6, n)
-    )
+    assert torch.allclose(observed, torch.full((6,), 1 / 6, dtype=torch.float64), atol=binomial_tolerance(1 / 6, n))
 
 
 def test_insertion_of_one_hot_stays_one_hot():
@@ -195,11 +191,7 @@ def test_length_preserving_insertion_crops_the_centre():
     random = site < 0
     inserted = random.sum(dim=1)
     assert inserted.max() == 8
-    kept_runs = (
-        site.masked_fill(random, -1).max(dim=1).values
-        - site.masked_fill(random, length).min(dim=1).values
-        + 1
-    )
+    kept_runs = site.masked_fill(random, -1).max(dim=1).values - site.masked_fill(random, length).min(dim=1).values + 1
     assert torch.equal(kept_runs, length - inserted)  # the kept sites are one contiguous range
     columns = torch.arange(length).expand(n, -1)
     interior = (inserted > 0) & ~random[:, 0] & ~random[:, -1]
@@ -235,9 +227,7 @@ def test_deletion_removes_one_segment_and_pads_both_flanks():
     nonempty = sizes > 0
     assert set(starts[nonempty].tolist()) == set(range(length - delete_max + 1))
     observed = frequencies(sizes, 0, delete_max)
-    assert torch.allclose(
-        observed, torch.full((7,), 1 / 7, dtype=torch.float64), atol=binomial_tolerance(1 / 7, n)
-    )
+    assert torch.allclose(observed, torch.full((7,), 1 / 7, dtype=torch.float64), atol=binomial_tolerance(1 / 7, n))
 
 
 def test_inversion_reverse_complements_one_segment():
@@ -254,9 +244,7 @@ def test_inversion_reverse_complements_one_segment():
     assert torch.equal(site, torch.where(inside, mirrored, positions))
     assert starts.max() == length - invert_max and starts.min() == 0
     observed = frequencies(sizes, 1, invert_max)
-    assert torch.allclose(
-        observed, torch.full((6,), 1 / 6, dtype=torch.float64), atol=binomial_tolerance(1 / 6, n)
-    )
+    assert torch.allclose(observed, torch.full((6,), 1 / 6, dtype=torch.float64), atol=binomial_tolerance(1 / 6, n))
     # The same draws on one-hot DNA: the segment becomes its reverse complement.
     x = random_bases(n, length, generator(9), dtype=torch.float64)
     one_hot_out = augmentation(x, generator(8))
@@ -422,9 +410,7 @@ def test_hard_choices_have_exactly_k_uniformly_placed_augmentations():
     assert choices.shape == (n, 7) and choices.dtype == torch.bool
     assert torch.all(choices.sum(dim=1) == 3)
     marginal = choices.double().mean(dim=0)
-    assert torch.allclose(
-        marginal, torch.full((7,), 3 / 7, dtype=torch.float64), atol=binomial_tolerance(3 / 7, n)
-    )
+    assert torch.allclose(marginal, torch.full((7,), 3 / 7, dtype=torch.float64), atol=binomial_tolerance(3 / 7, n))
     pairs = (choices[:, 0] & choices[:, 6]).double().mean().item()  # P(both) = C(5,1)/C(7,3)
     assert abs(pairs - 5 / 35) < binomial_tolerance(5 / 35, n)
 
@@ -433,9 +419,7 @@ def test_soft_choices_have_uniform_counts():
     n = 6000
     choices = all_seven(max_augs_per_seq=3, hard_aug=False).sample_choices(n, generator(21))
     observed = frequencies(choices.sum(dim=1), 1, 3)
-    assert torch.allclose(
-        observed, torch.full((3,), 1 / 3, dtype=torch.float64), atol=binomial_tolerance(1 / 3, n)
-    )
+    assert torch.allclose(observed, torch.full((3,), 1 / 3, dtype=torch.float64), atol=binomial_tolerance(1 / 3, n))
 
 
 def test_augmenter_applies_all_chosen_augmentations_in_priority_order():
@@ -458,9 +442,7 @@ def test_augmenter_pads_sequences_without_insertion_at_the_3_prime_end():
     )
     assert augmenter.names == ("translocation", "insertion", "reverse_complement")
     x = tagged(4, length)
-    choices = torch.tensor(
-        [[False, False, False], [False, False, True], [False, True, False], [False, True, True]]
-    )
+    choices = torch.tensor([[False, False, False], [False, False, True], [False, True, False], [False, True, True]])
     out = augmenter.apply_choices(x, choices, generator(25))
     assert out.shape == (4, 4, length + insert_max)
     site, complemented = sources(out)

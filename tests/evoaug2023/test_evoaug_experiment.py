@@ -19,8 +19,6 @@ from genomic_dl.evoaug2023.checkpoints import (
     validate_metadata,
 )
 from genomic_dl.evoaug2023.experiment import load_splits, resolve_setting, run_setting
-from genomic_dl.evoaug2023.grid import chip_tf, dataset_kind, stages_of
-from genomic_dl.evoaug2023.h5data import write_evoaug_h5
 from genomic_dl.evoaug2023.figures import (
     BEST_SINGLE,
     compute_cost_table,
@@ -31,6 +29,8 @@ from genomic_dl.evoaug2023.figures import (
     sweep_table,
     training_curves,
 )
+from genomic_dl.evoaug2023.grid import chip_tf, dataset_kind, stages_of
+from genomic_dl.evoaug2023.h5data import write_evoaug_h5
 from genomic_dl.evoaug2023.models import Basset, build_model, scale_blocks
 from genomic_dl.nn.device import seed_everything
 
@@ -90,8 +90,9 @@ def test_width_scales_every_layer_and_is_recorded():
 
 
 def test_checkpoint_round_trip_and_padder(tmp_path):
-    model = build_model("chip_cnn", {"sequence_length": 72, "n_tasks": 1, "width": 0.25},
-                        generator=torch.Generator().manual_seed(0)).eval()
+    model = build_model(
+        "chip_cnn", {"sequence_length": 72, "n_tasks": 1, "width": 0.25}, generator=torch.Generator().manual_seed(0)
+    ).eval()
     path = tmp_path / "m" / "pretrained.pt"
     save_evoaug_model(path, model, {**metadata(), "extra": [1, 2]})
     loaded, meta = load_evoaug_model(path, "cpu")
@@ -138,11 +139,14 @@ def test_dataset_names():
 def test_resolve_setting():
     assert resolve_setting("standard", SETTINGS, PARAMETERS) == {"augmentations": None, "augmenter": None}
     single = resolve_setting("mutation", SETTINGS, PARAMETERS)
-    assert single == {"augmentations": {"mutation": {"mutate_frac": 0.05}},
-                      "augmenter": {"max_augs_per_seq": 1, "hard_aug": True, "length_preserving_insertion": False}}
+    assert single == {
+        "augmentations": {"mutation": {"mutate_frac": 0.05}},
+        "augmenter": {"max_augs_per_seq": 1, "hard_aug": True, "length_preserving_insertion": False},
+    }
     # the override for an augmentation used alone
     assert resolve_setting("reverse_complement", SETTINGS, PARAMETERS)["augmentations"] == {
-        "reverse_complement": {"rc_prob": 0.5}}
+        "reverse_complement": {"rc_prob": 0.5}
+    }
     combo = resolve_setting("evoaug", SETTINGS, PARAMETERS)
     assert list(combo["augmentations"]) == ["noise", "insertion", "mutation"]
     assert combo["augmentations"]["insertion"] == {"insert_min": 0, "insert_max": 8}
@@ -150,8 +154,12 @@ def test_resolve_setting():
     # sweeps
     swept = resolve_setting("insertion", SETTINGS, PARAMETERS, override={"parameters": {"insert_max": 20}})
     assert swept["augmentations"] == {"insertion": {"insert_min": 0, "insert_max": 20}}
-    assert resolve_setting("evoaug", SETTINGS, PARAMETERS, override={"max_augs_per_seq": 3})["augmenter"][
-        "max_augs_per_seq"] == 3
+    assert (
+        resolve_setting("evoaug", SETTINGS, PARAMETERS, override={"max_augs_per_seq": 3})["augmenter"][
+            "max_augs_per_seq"
+        ]
+        == 3
+    )
     with pytest.raises(ValueError, match="unknown setting 'deletion'"):
         resolve_setting("deletion", SETTINGS, PARAMETERS)
     with pytest.raises(ValueError, match="mutate_frac"):
@@ -205,9 +213,19 @@ def test_run_setting_writes_the_contract(tmp_path, setting):
     resolved = resolve_setting(setting, SETTINGS, PARAMETERS)
     training = {"optimizer": "adam", "learning_rate": 0.001, "batch_size": 16, "max_epochs": 2, "restore_best": True}
     finetuning = {**training, "learning_rate": 0.0001, "max_epochs": 1}
-    results = run_setting(data, dataset="chip_CTCF", setting=setting, resolved=resolved, model_options={"width": 0.25},
-                          training=training, finetuning=finetuning, seed=7, device=torch.device("cpu"),
-                          generator=seed_everything(7), log=None)
+    results = run_setting(
+        data,
+        dataset="chip_CTCF",
+        setting=setting,
+        resolved=resolved,
+        model_options={"width": 0.25},
+        training=training,
+        finetuning=finetuning,
+        seed=7,
+        device=torch.device("cpu"),
+        generator=seed_everything(7),
+        log=None,
+    )
     assert [r.stage for r in results] == list(stages_of(setting))
     padding = 0 if setting == "standard" else 8
     for result in results:
@@ -235,10 +253,15 @@ def test_run_setting_writes_the_contract(tmp_path, setting):
 
 def per_seed_frame():
     rows = []
-    values = {("standard", "standard"): [0.5, 0.7], ("mutation", "pretrained"): [0.6, 0.6],
-              ("mutation", "finetuned"): [0.7, 0.9], ("noise", "pretrained"): [0.4, 0.4],
-              ("noise", "finetuned"): [0.9, 0.9], ("evoaug", "pretrained"): [0.8, 0.8],
-              ("evoaug", "finetuned"): [1.0, 0.8]}
+    values = {
+        ("standard", "standard"): [0.5, 0.7],
+        ("mutation", "pretrained"): [0.6, 0.6],
+        ("mutation", "finetuned"): [0.7, 0.9],
+        ("noise", "pretrained"): [0.4, 0.4],
+        ("noise", "finetuned"): [0.9, 0.9],
+        ("evoaug", "pretrained"): [0.8, 0.8],
+        ("evoaug", "finetuned"): [1.0, 0.8],
+    }
     for (setting, stage), metric in values.items():
         for seed, value in zip((1, 2), metric):
             rows.append({"dataset": "basset", "setting": setting, "stage": stage, "seed": seed, "aupr": value})
@@ -249,7 +272,9 @@ def test_summarise_and_performance_table():
     frame = per_seed_frame()
     summary = summarise(frame, ["setting", "stage"], ["aupr"])
     standard = summary.iloc[0]
-    assert standard["aupr_mean"] == pytest.approx(0.6) and standard["aupr_sd"] == pytest.approx(np.std([0.5, 0.7], ddof=1))
+    assert standard["aupr_mean"] == pytest.approx(0.6) and standard["aupr_sd"] == pytest.approx(
+        np.std([0.5, 0.7], ddof=1)
+    )
     table = performance_table(frame, ["aupr"], ["mutation", "noise"]).set_index(["setting", "stage"])
     assert table.loc[("evoaug", "finetuned"), "aupr_gain_vs_standard"] == pytest.approx(0.3)
     assert table.loc[("standard", "standard"), "aupr_gain_vs_standard"] == 0
@@ -263,9 +288,32 @@ def test_fig2b_and_fig2c_tables():
     rows = []
     for tf, base in (("CTCF", 0.6), ("ATF2", 0.8)):
         for seed in (1, 2):
-            rows += [{"dataset": f"chip_{tf}", "setting": "standard", "stage": "standard", "seed": seed, "auroc": base, "aupr": base},
-                     {"dataset": f"chip_{tf}", "setting": "evoaug", "stage": "pretrained", "seed": seed, "auroc": base + 0.1, "aupr": base},
-                     {"dataset": f"chip_{tf}", "setting": "evoaug", "stage": "finetuned", "seed": seed, "auroc": base + 0.05, "aupr": base}]
+            rows += [
+                {
+                    "dataset": f"chip_{tf}",
+                    "setting": "standard",
+                    "stage": "standard",
+                    "seed": seed,
+                    "auroc": base,
+                    "aupr": base,
+                },
+                {
+                    "dataset": f"chip_{tf}",
+                    "setting": "evoaug",
+                    "stage": "pretrained",
+                    "seed": seed,
+                    "auroc": base + 0.1,
+                    "aupr": base,
+                },
+                {
+                    "dataset": f"chip_{tf}",
+                    "setting": "evoaug",
+                    "stage": "finetuned",
+                    "seed": seed,
+                    "auroc": base + 0.05,
+                    "aupr": base,
+                },
+            ]
     table = fig2b_table(pd.DataFrame(rows)).set_index(["tf", "setting", "stage"])
     assert table.loc[("all", "standard", "standard"), "auroc_mean"] == pytest.approx(0.7)
     assert table.loc[("all", "evoaug", "pretrained"), "auroc_gain_vs_standard"] == pytest.approx(0.1)
@@ -275,10 +323,26 @@ def test_fig2b_and_fig2c_tables():
     rows = []
     for n, gain in ((50, 0.2), (100, 0.1), (400, 0.0)):
         for seed in (1, 2):
-            rows += [{"dataset": "chip_CTCF", "n_train": n, "setting": "standard", "stage": "standard", "seed": seed,
-                      "auroc": 0.6, "aupr": 0.5},
-                     {"dataset": "chip_CTCF", "n_train": n, "setting": "evoaug", "stage": "finetuned", "seed": seed,
-                      "auroc": 0.6 + gain, "aupr": 0.5}]
+            rows += [
+                {
+                    "dataset": "chip_CTCF",
+                    "n_train": n,
+                    "setting": "standard",
+                    "stage": "standard",
+                    "seed": seed,
+                    "auroc": 0.6,
+                    "aupr": 0.5,
+                },
+                {
+                    "dataset": "chip_CTCF",
+                    "n_train": n,
+                    "setting": "evoaug",
+                    "stage": "finetuned",
+                    "seed": seed,
+                    "auroc": 0.6 + gain,
+                    "aupr": 0.5,
+                },
+            ]
     table = fig2c_table(pd.DataFrame(rows))
     assert list(table["method"]) == ["standard"] * 3 + ["finetuned"] * 3
     finetuned = table[table["method"] == "finetuned"].set_index("size_position")
@@ -291,8 +355,14 @@ def test_training_curves_continue_after_pretraining(tmp_path):
     records, paths = [], []
     for stage, epochs in (("finetuned", 2), ("pretrained", 3), ("standard", 2)):
         path = tmp_path / f"{stage}.csv"
-        pd.DataFrame({"epoch": range(1, epochs + 1), "valid_loss": [1.0] * epochs,
-                      "valid_auroc": np.linspace(0.5, 0.7, epochs), "seconds": 1.0}).to_csv(path, index=False)
+        pd.DataFrame(
+            {
+                "epoch": range(1, epochs + 1),
+                "valid_loss": [1.0] * epochs,
+                "valid_auroc": np.linspace(0.5, 0.7, epochs),
+                "seconds": 1.0,
+            }
+        ).to_csv(path, index=False)
         setting = "standard" if stage == "standard" else "evoaug"
         records.append({"dataset": "chip_CTCF", "setting": setting, "stage": stage, "seed": 1})
         paths.append(str(path))
@@ -307,7 +377,7 @@ def test_compute_cost_table(tmp_path):
     for setting, seconds, per_epoch in (("standard", 10.0, 1.0), ("evoaug", 30.0, 2.0)):
         for seed in (1, 2):
             bench = tmp_path / f"{setting}{seed}.tsv"
-            bench.write_text("s\th:m:s\tmax_rss\tmax_vms\n" f"{seconds + seed}\t0:00:10\t100.5\t200\n")
+            bench.write_text(f"s\th:m:s\tmax_rss\tmax_vms\n{seconds + seed}\t0:00:10\t100.5\t200\n")
             jobs.append({"dataset": "basset", "setting": setting, "seed": seed})
             benchmarks.append(str(bench))
             for stage in stages_of(setting):
@@ -326,11 +396,23 @@ def test_compute_cost_table(tmp_path):
 
 def test_sweep_table(tmp_path):
     def evaluation(path, value):
-        path.write_text(json.dumps({"loss": 1.0, "mean_pearson_r": 0.0, "valid": {"loss": 1.0, "mean_pearson_r": value}}))
+        path.write_text(
+            json.dumps({"loss": 1.0, "mean_pearson_r": 0.0, "valid": {"loss": 1.0, "mean_pearson_r": value}})
+        )
         return str(path)
 
-    records = [{"dataset": "deepstarr", "augmentation": "mutation", "parameter": "mutate_frac", "value": v,
-                "stage": stage, "seed": 1} for v in (0.05, 0.1) for stage in ("pretrained", "finetuned")]
+    records = [
+        {
+            "dataset": "deepstarr",
+            "augmentation": "mutation",
+            "parameter": "mutate_frac",
+            "value": v,
+            "stage": stage,
+            "seed": 1,
+        }
+        for v in (0.05, 0.1)
+        for stage in ("pretrained", "finetuned")
+    ]
     paths = [evaluation(tmp_path / f"{i}.json", 0.1 * i) for i in range(len(records))]
     reference = [{"dataset": "deepstarr", "setting": "standard", "stage": "standard", "seed": s} for s in (1, 2)]
     reference_paths = [evaluation(tmp_path / f"r{s}.json", 0.2 * s) for s in (1, 2)]

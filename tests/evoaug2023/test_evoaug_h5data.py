@@ -24,9 +24,7 @@ def arrays() -> dict[str, np.ndarray]:
     return random_splits(np.random.default_rng(7))
 
 
-@pytest.mark.parametrize(
-    "layout, x_key, y_key", [("upper", "X_train", "Y_test"), ("lower", "x_train", "y_test")]
-)
+@pytest.mark.parametrize("layout, x_key, y_key", [("upper", "X_train", "Y_test"), ("lower", "x_train", "y_test")])
 def test_round_trip_in_both_layouts(tmp_path, arrays, layout, x_key, y_key):
     path = tmp_path / f"{layout}.h5"
     write_evoaug_h5(path, arrays, layout=layout)

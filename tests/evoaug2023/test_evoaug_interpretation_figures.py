@@ -10,8 +10,14 @@ from genomic_dl.evoaug2023 import figures_interpretation as F
 
 
 def test_mean_sd_over_seeds_hand_computed_and_nan_aware():
-    per_seed = pd.DataFrame({"model": ["a", "a", "a", "b"], "seed": [1, 2, 3, 1],
-                             "x": [1.0, 2.0, 6.0, 4.0], "q": [np.nan, 0.01, 0.03, np.nan]})
+    per_seed = pd.DataFrame(
+        {
+            "model": ["a", "a", "a", "b"],
+            "seed": [1, 2, 3, 1],
+            "x": [1.0, 2.0, 6.0, 4.0],
+            "q": [np.nan, 0.01, 0.03, np.nan],
+        }
+    )
     summary = F.mean_sd_over_seeds(per_seed, ["model"], ["x", "q"]).set_index("model")
     assert summary.loc["a", "n_seeds"] == 3 and summary.loc["b", "n_seeds"] == 1
     assert summary.loc["a", "x_mean"] == pytest.approx(3.0)
@@ -23,12 +29,26 @@ def test_mean_sd_over_seeds_hand_computed_and_nan_aware():
 
 def filter_records():
     rows = []
-    for model, setting, stage, rates in [("standard", "standard", "standard", [0.1, 0.3]),
-                                         ("evoaug_finetuned", "evoaug", "finetuned", [0.5, 0.7])]:
+    for model, setting, stage, rates in [
+        ("standard", "standard", "standard", [0.1, 0.3]),
+        ("evoaug_finetuned", "evoaug", "finetuned", [0.5, 0.7]),
+    ]:
         for seed, rate in zip((1, 2), rates):
-            rows.append({"model": model, "setting": setting, "stage": stage, "seed": seed, "n_filters": 10,
-                         "n_hits": int(rate * 10), "hit_rate": rate, "mean_hit_q": 0.01 * seed,
-                         "planted_recovery": rate, "n_planted": 4, "q_threshold": 0.05})
+            rows.append(
+                {
+                    "model": model,
+                    "setting": setting,
+                    "stage": stage,
+                    "seed": seed,
+                    "n_filters": 10,
+                    "n_hits": int(rate * 10),
+                    "hit_rate": rate,
+                    "mean_hit_q": 0.01 * seed,
+                    "planted_recovery": rate,
+                    "n_planted": 4,
+                    "q_threshold": 0.05,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -48,9 +68,16 @@ def test_filter_logo_table_orders_hits_by_q_then_information(tmp_path):
     pwms = np.full((3, 4, 5), 0.25)
     pwms[2] = np.eye(4)[[0, 1, 2, 3, 0]].T  # 10 bits
     pwms[0, :, 0] = [1, 0, 0, 0]  # 2 bits
-    matches = pd.DataFrame({"filter": ["filter000", "filter001", "filter002"], "width": [1, 0, 5],
-                            "best_match": ["MA1", "", "MA2"], "best_match_name": ["X", "", "Y"],
-                            "best_q": [0.01, np.nan, 0.2], "hit": [True, False, False]})
+    matches = pd.DataFrame(
+        {
+            "filter": ["filter000", "filter001", "filter002"],
+            "width": [1, 0, 5],
+            "best_match": ["MA1", "", "MA2"],
+            "best_match_name": ["X", "", "Y"],
+            "best_q": [0.01, np.nan, 0.2],
+            "hit": [True, False, False],
+        }
+    )
     table = F.filter_logo_table(matches, np.array([5, 0, 9]), pwms, max_filters=2)
     assert table["filter"].tolist() == ["filter000", "filter002", "filter001"]
     assert table["shown"].tolist() == [True, True, False]
@@ -61,8 +88,14 @@ def test_filter_logo_table_orders_hits_by_q_then_information(tmp_path):
 
 
 def test_variant_effect_table_and_summary(tmp_path):
-    scores = pd.DataFrame({"element": ["e1"] * 3 + ["e2"] * 3, "measured": [1.0, 2.0, 3.0, 1.0, 2.0, 3.0],
-                           "predicted": [1.0, 2.0, 3.0, 3.0, 2.0, 1.0], "true_effect": [1.0, 2.0, 3.0, 1.0, 2.5, 3.0]})
+    scores = pd.DataFrame(
+        {
+            "element": ["e1"] * 3 + ["e2"] * 3,
+            "measured": [1.0, 2.0, 3.0, 1.0, 2.0, 3.0],
+            "predicted": [1.0, 2.0, 3.0, 3.0, 2.0, 1.0],
+            "true_effect": [1.0, 2.0, 3.0, 1.0, 2.5, 3.0],
+        }
+    )
     records = [{"model": "standard", "setting": "standard", "stage": "standard", "seed": seed} for seed in (1, 2)]
     per_seed = F.variant_effect_table(records, [scores, scores.assign(predicted=scores["measured"])])
     assert len(per_seed) == 2 * 3
@@ -79,10 +112,20 @@ def test_variant_effect_table_and_summary(tmp_path):
 
 
 def test_summarise_and_plot_attribution(tmp_path):
-    per_seed = pd.DataFrame({"model": ["standard", "evoaug_finetuned"], "setting": ["standard", "evoaug"],
-                             "stage": ["standard", "finetuned"], "seed": [1, 1], "task": [0, 0],
-                             "n_sequences": [2, 2], "n_scored": [2, 2], "planted_fraction": [0.2, 0.2],
-                             "auroc": [0.6, 0.8], "aupr": [0.3, 0.5]})
+    per_seed = pd.DataFrame(
+        {
+            "model": ["standard", "evoaug_finetuned"],
+            "setting": ["standard", "evoaug"],
+            "stage": ["standard", "finetuned"],
+            "seed": [1, 1],
+            "task": [0, 0],
+            "n_sequences": [2, 2],
+            "n_scored": [2, 2],
+            "planted_fraction": [0.2, 0.2],
+            "auroc": [0.6, 0.8],
+            "aupr": [0.3, 0.5],
+        }
+    )
     summary = F.summarise_attribution(per_seed)
     np.testing.assert_allclose(summary["auroc_mean"], [0.6, 0.8])
     assert (summary["auroc_sd"] == 0).all() and (summary["planted_fraction"] == 0.2).all()

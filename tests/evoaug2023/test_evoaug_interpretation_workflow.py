@@ -4,8 +4,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import load_preset
+
 from genomic_dl.evoaug2023.filters import read_meme
 from genomic_dl.io import load_arrays
 
@@ -20,13 +20,20 @@ def config():
 
 def models(config):
     """(label, setting, stage) of every compared model, in config order."""
-    return [(setting if setting == stage else f"{setting}_{stage}", setting, stage)
-            for setting, stages in config["evoaug_interpretation"]["models"].items() for stage in stages]
+    return [
+        (setting if setting == stage else f"{setting}_{stage}", setting, stage)
+        for setting, stages in config["evoaug_interpretation"]["models"].items()
+        for stage in stages
+    ]
 
 
 def test_every_figure_has_a_pdf_and_a_csv(smoke_run, config):
-    names = ["fig1c_filter_jaspar", "fig1d_variant_effects", "figS6_attribution_logos",
-             *[f"fig1c_filter_logos_{label}" for label, _, _ in models(config)]]
+    names = [
+        "fig1c_filter_jaspar",
+        "fig1d_variant_effects",
+        "figS6_attribution_logos",
+        *[f"fig1c_filter_logos_{label}" for label, _, _ in models(config)],
+    ]
     for name in names:
         assert (smoke_run / f"{OUT}/{name}.pdf").read_bytes()[:5] == b"%PDF-", name
         assert len(pd.read_csv(smoke_run / f"{OUT}/{name}.csv")) > 0, name
@@ -62,7 +69,9 @@ def test_filter_pwms_meme_files_and_logo_sheets(smoke_run, config):
         assert len(sheet) == expected and sheet["filter"].is_unique
         assert sheet["shown"].sum() == min(settings["logo_sheet_filters"], expected)
         assert (sheet.loc[sheet["hit"], "best_q"] < settings["q_threshold"]).all()
-        assert (sheet["n_windows"] >= 0).all() and sheet["information_bits"].between(0, 2 * arrays["pwms"].shape[2]).all()
+        assert (sheet["n_windows"] >= 0).all() and sheet["information_bits"].between(
+            0, 2 * arrays["pwms"].shape[2]
+        ).all()
 
 
 def test_fig1d_table(smoke_run, config):
@@ -96,7 +105,9 @@ def test_variant_scores_per_model(smoke_run, config):
     settings = config["evoaug_interpretation"]["variant_effects"]
     seed = config["evoaug"]["seeds"][0]
     for _, setting, stage in models(config):
-        scores = pd.read_csv(smoke_run / f"{INTERP}/variant_effects/synthetic/{settings['dataset']}/{setting}/seed{seed}/{stage}.csv")
+        scores = pd.read_csv(
+            smoke_run / f"{INTERP}/variant_effects/synthetic/{settings['dataset']}/{setting}/seed{seed}/{stage}.csv"
+        )
         assert len(scores) == 3 * settings["synthetic"]["element_width"] * settings["synthetic"]["n_elements"]
         assert np.isfinite(scores["predicted"]).all() and (scores["ref"] != scores["alt"]).all()
 
@@ -112,7 +123,9 @@ def test_figS6_table_and_maps(smoke_run, config):
     seed = config["evoaug"]["seeds"][0]
     indices = None
     for _, setting, stage in models(config):
-        arrays, metadata = load_arrays(smoke_run / f"{INTERP}/attribution/{settings['dataset']}/{setting}/seed{seed}/{stage}.npz")
+        arrays, metadata = load_arrays(
+            smoke_run / f"{INTERP}/attribution/{settings['dataset']}/{setting}/seed{seed}/{stage}.npz"
+        )
         assert arrays["maps"].shape == (settings["n_sequences"], 4, 249) and metadata["task"] == settings["task"]
         np.testing.assert_allclose(arrays["maps"].sum(axis=1), 0, atol=1e-5)  # gradient-corrected
         indices = arrays["indices"] if indices is None else indices

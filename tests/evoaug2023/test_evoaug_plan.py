@@ -3,9 +3,9 @@
 from types import SimpleNamespace
 
 import pytest
+from plan_support import core_plan, preset_config
 
 from genomic_dl.evoaug2023.plan import EvoAugPlan, InterpretationPlan, benchmark, run_dir
-from plan_support import core_plan, preset_config
 
 
 def plan(**overrides):
@@ -16,7 +16,9 @@ def test_targets_keep_their_paths():
     evoaug = plan()
     assert "results/evoaug2023/fig2c_downsampling.pdf" in evoaug.figures
     assert evoaug.figures[-1] == "results/evoaug2023/tableS2_compute_cost.csv"
-    assert benchmark(run_dir("basset", "standard", 1)) == "results/evoaug2023/benchmarks/models/basset/standard/seed1.tsv"
+    assert (
+        benchmark(run_dir("basset", "standard", 1)) == "results/evoaug2023/benchmarks/models/basset/standard/seed1.tsv"
+    )
 
 
 def test_grid_has_one_record_per_trained_stage():

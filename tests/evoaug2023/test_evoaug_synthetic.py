@@ -188,9 +188,7 @@ def test_pair_term_needs_the_preferred_spacing_on_either_strand():
         unit = a + "A" * gap + b
         return with_insert(background, reverse_complement(unit) if reverse else unit, 10)
 
-    x = np.stack(
-        [arranged(3), arranged(5), arranged(5, reverse=True), arranged(2), arranged(15), one_hot(background)]
-    )
+    x = np.stack([arranged(3), arranged(5), arranged(5, reverse=True), arranged(2), arranged(15), one_hot(background)])
     activity = syn.true_activity(spec, x)[:, 0]
     np.testing.assert_allclose(activity, [1, 1, 1, 0, 0, 0], atol=1e-3)
 
@@ -297,9 +295,7 @@ def test_regression_tasks_have_their_own_grammar(starr):
     planted = data["planted"]
     counts = np.zeros((len(data["x"]), len(data["motif_keys"])))
     np.add.at(counts, (planted["sequence"], planted["motif"]), 1)
-    developmental = counts[:, [data["motif_keys"].index(k) for k in ("GATA1", "FOS::JUN", "TWIST1")]].sum(
-        axis=1
-    )
+    developmental = counts[:, [data["motif_keys"].index(k) for k in ("GATA1", "FOS::JUN", "TWIST1")]].sum(axis=1)
     housekeeping = counts[:, [data["motif_keys"].index(k) for k in ("ZBED1", "NRF1", "SP1")]].sum(axis=1)
     correlation = np.corrcoef(np.column_stack([developmental, housekeeping, data["y"]]).T)
     assert correlation[0, 2] > 0.4 and correlation[1, 3] > 0.4
@@ -380,12 +376,9 @@ def test_split_keeps_every_sequence_and_renumbers_planted_sites(chip):
     _, data = chip
     splits = syn.split_dataset(data, (0.7, 0.1, 0.2), np.random.default_rng(1))
     assert [len(splits[s]["x"]) for s in ("train", "valid", "test")] == [1400, 200, 400]
-    assert sum(len(part["planted"]["sequence"]) for part in splits.values()) == len(
-        data["planted"]["sequence"]
-    )
+    assert sum(len(part["planted"]["sequence"]) for part in splits.values()) == len(data["planted"]["sequence"])
     original = {
-        (u, m): (s, st)
-        for u, m, s, st in zip(*(data["planted"][f] for f in ("unit", "motif", "sequence", "start")))
+        (u, m): (s, st) for u, m, s, st in zip(*(data["planted"][f] for f in ("unit", "motif", "sequence", "start")))
     }
     for part in splits.values():
         planted = part["planted"]

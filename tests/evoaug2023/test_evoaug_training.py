@@ -12,6 +12,7 @@ from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import average_precision_score, roc_auc_score
 from torch import nn
 
+from genomic_dl.evoaug2023.models import ConvBlock, DenseBlock, SequenceCNN
 from genomic_dl.evoaug2023.training import (
     as_tensors,
     auroc_per_task,
@@ -28,7 +29,6 @@ from genomic_dl.evoaug2023.training import (
     trainer_config_from,
 )
 from genomic_dl.nn.device import seed_everything
-from genomic_dl.evoaug2023.models import ConvBlock, DenseBlock, SequenceCNN
 from genomic_dl.nn.trainer import TrainerConfig
 
 LENGTH = 100
@@ -81,7 +81,7 @@ def small_model(length: int = LENGTH, seed: int = 0) -> SequenceCNN:
 
 
 def config(**overrides) -> TrainerConfig:
-    values = dict(learning_rate=3e-3, weight_decay=1e-6, batch_size=64, max_epochs=6, restore_best=True)
+    values = {"learning_rate": 3e-3, "weight_decay": 1e-6, "batch_size": 64, "max_epochs": 6, "restore_best": True}
     values.update(overrides)
     return TrainerConfig(**values)
 

@@ -16,14 +16,20 @@ import pandas as pd
 import pytest
 import torch
 import yaml
-
 from conftest import REPO, load_preset
+
 from genomic_dl.evoaug2023.checkpoints import METADATA_KEYS, evaluation_padder, load_evoaug_model
 from genomic_dl.evoaug2023.h5data import load_evoaug_h5, write_evoaug_h5
 
 DIR = "results/evoaug2023"
-FIGURES = ["fig1b_basset_aupr", "fig2a_deepstarr_pearson", "fig2b_chip_auroc", "fig2c_downsampling",
-           "figS7_training_curves", "figS1_S5_sweeps"]
+FIGURES = [
+    "fig1b_basset_aupr",
+    "fig2a_deepstarr_pearson",
+    "fig2b_chip_auroc",
+    "fig2c_downsampling",
+    "figS7_training_curves",
+    "figS1_S5_sweeps",
+]
 
 
 @pytest.fixture(scope="module")
@@ -68,11 +74,15 @@ def test_fig1b_table(smoke_run, smoke):
     assert frame["aupr_mean"].between(0, 1).all() and frame["auroc_mean"].between(0, 1).all()
     standard = frame[frame["setting"] == "standard"]
     assert len(standard) == 1 and standard["aupr_gain_vs_standard"].item() == 0
-    np.testing.assert_allclose(frame["aupr_gain_vs_standard"], frame["aupr_mean"] - standard["aupr_mean"].item(), atol=1e-5)
+    np.testing.assert_allclose(
+        frame["aupr_gain_vs_standard"], frame["aupr_mean"] - standard["aupr_mean"].item(), atol=1e-5
+    )
     best = frame[frame["setting"] == "best_single_augmentation"]
     singles_only = frame[frame["setting"].isin(smoke["settings"]["basset"]["singles"])]
     for _, row in best.iterrows():
-        assert row["aupr_mean"] == pytest.approx(singles_only[singles_only["stage"] == row["stage"]]["aupr_mean"].max(), abs=1e-5)
+        assert row["aupr_mean"] == pytest.approx(
+            singles_only[singles_only["stage"] == row["stage"]]["aupr_mean"].max(), abs=1e-5
+        )
 
 
 def test_fig2a_table(smoke_run, smoke):
@@ -104,8 +114,18 @@ def test_fig2c_table(smoke_run, smoke):
     assert (frame[frame["n_train"] == min(fig2c["train_sizes"])]["size_position"] == "smallest").all()
     assert (frame[frame["method"] == "standard"]["auroc_gain_vs_standard"] == 0).all()
     # each model's evaluation records the down-sampled training set
-    evaluation = json.loads((smoke_run / DIR / "downsampling" / fig2c["datasets"][0] / f"n{min(fig2c['train_sizes'])}"
-                             / "standard" / f"seed{smoke['seeds'][0]}" / "standard_evaluation.json").read_text())
+    evaluation = json.loads(
+        (
+            smoke_run
+            / DIR
+            / "downsampling"
+            / fig2c["datasets"][0]
+            / f"n{min(fig2c['train_sizes'])}"
+            / "standard"
+            / f"seed{smoke['seeds'][0]}"
+            / "standard_evaluation.json"
+        ).read_text()
+    )
     assert evaluation["n_train"] == min(fig2c["train_sizes"])
 
 
@@ -134,8 +154,12 @@ def test_tableS2_compute_cost(smoke_run, smoke):
 
 def test_sweep_table(smoke_run, smoke):
     frame = table(smoke_run, "figS1_S5_sweeps")
-    n_points = sum(len(values) for sweep in smoke["sweeps"]["datasets"].values()
-                   for parameters in (sweep.get("points") or {}).values() for values in parameters.values())
+    n_points = sum(
+        len(values)
+        for sweep in smoke["sweeps"]["datasets"].values()
+        for parameters in (sweep.get("points") or {}).values()
+        for values in parameters.values()
+    )
     n_points += sum(len(sweep.get("max_augs_per_seq") or []) for sweep in smoke["sweeps"]["datasets"].values())
     assert len(frame) == 2 * n_points
     assert set(frame["stage"]) == {"pretrained", "finetuned"}
@@ -158,7 +182,9 @@ def test_every_model_of_the_grid_is_saved_with_its_metadata(smoke_run, smoke):
 
 def test_insertion_model_loads_and_pads(smoke_run, smoke):
     seed = smoke["seeds"][0]
-    model, metadata = load_evoaug_model(smoke_run / DIR / "models" / "basset" / "insertion" / f"seed{seed}" / "finetuned.pt")
+    model, metadata = load_evoaug_model(
+        smoke_run / DIR / "models" / "basset" / "insertion" / f"seed{seed}" / "finetuned.pt"
+    )
     assert set(METADATA_KEYS) <= set(metadata)
     insert_max = smoke["augmentations"]["basset"]["insertion"]["insert_max"]
     assert metadata["padding"] == insert_max and metadata["setting"] == "insertion" and metadata["stage"] == "finetuned"
@@ -168,7 +194,9 @@ def test_insertion_model_loads_and_pads(smoke_run, smoke):
     x[:, 0] = 1
     out = model(evaluation_padder(metadata, torch.Generator().manual_seed(0))(x))
     assert out.shape == (3, smoke["data"]["synthetic"]["basset"]["n_tasks"])
-    standard, meta = load_evoaug_model(smoke_run / DIR / "models" / "basset" / "standard" / f"seed{seed}" / "standard.pt")
+    _standard, meta = load_evoaug_model(
+        smoke_run / DIR / "models" / "basset" / "standard" / f"seed{seed}" / "standard.pt"
+    )
     assert meta["padding"] == 0 and meta["augmentations"] is None and evaluation_padder(meta, torch.Generator()) is None
 
 
@@ -209,15 +237,37 @@ def server(tmp_path):
 
 def run_download(tmp_path, url, md5):
     files = {"basset": {"name": "Basset_data.h5", "md5": None}, "deepstarr": {"name": "DeepSTARR_data.h5", "md5": None}}
-    files.update({f"chip_{tf}": {"name": f"{tf}_200.h5", "md5": md5 if tf == "CTCF" else None}
-                  for tf in load_preset("smoke")["evoaug"]["chip_tfs"]})
+    files.update(
+        {
+            f"chip_{tf}": {"name": f"{tf}_200.h5", "md5": md5 if tf == "CTCF" else None}
+            for tf in load_preset("smoke")["evoaug"]["chip_tfs"]
+        }
+    )
     override = tmp_path / "zenodo.yaml"
-    override.write_text(yaml.safe_dump({"evoaug": {"data": {"source": "zenodo", "zenodo": {"url": url, "files": files}}}}))
+    override.write_text(
+        yaml.safe_dump({"evoaug": {"data": {"source": "zenodo", "zenodo": {"url": url, "files": files}}}})
+    )
     workdir = tmp_path / "run"
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", str(REPO / "config/presets/smoke.yaml"),
-         str(override), "--directory", str(workdir), f"{DIR}/data/chip_CTCF.h5"],
-        cwd=REPO, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--cores",
+            "1",
+            "--configfile",
+            str(REPO / "config/presets/smoke.yaml"),
+            str(override),
+            "--directory",
+            str(workdir),
+            f"{DIR}/data/chip_CTCF.h5",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     return workdir, result
 
 
@@ -233,7 +283,7 @@ def test_download_verifies_and_exposes_the_file(server, tmp_path):
 
 
 def test_corrupted_download_is_rejected_and_leaves_nothing(server, tmp_path):
-    served, url, md5 = server
+    _served, url, md5 = server
     workdir, result = run_download(tmp_path, url + "/corrupt/{name}", md5)
     assert result.returncode != 0
     log = (workdir / "logs/evoaug2023/download/CTCF_200.h5.log").read_text().lower()
@@ -243,7 +293,7 @@ def test_corrupted_download_is_rejected_and_leaves_nothing(server, tmp_path):
 
 
 def test_unverified_corrupted_file_is_rejected_by_the_data_rule(server, tmp_path):
-    served, url, _ = server
+    _served, url, _ = server
     workdir, result = run_download(tmp_path, url + "/corrupt/{name}", None)
     assert result.returncode != 0
     assert "not verified" in (workdir / "logs/evoaug2023/download/CTCF_200.h5.log").read_text()

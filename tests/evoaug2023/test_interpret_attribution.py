@@ -6,13 +6,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from torch import nn
 
-from genomic_dl.evoaug2023.attribution import (  # noqa: E402
+from genomic_dl.evoaug2023.attribution import (
     attribution_ground_truth_scores,
     attribution_to_logo_matrix,
     gradient_correction,
@@ -83,7 +83,7 @@ def test_gradient_shap_is_reproducible_and_leaves_global_rng_alone():
     x = random_dna(4, length, np.random.default_rng(5))
     numpy_state = np.random.get_state()[1].copy()
     torch_state = torch.get_rng_state().clone()
-    settings = dict(target=0, n_references=50, n_samples=5, batch_size=3)
+    settings = {"target": 0, "n_references": 50, "n_samples": 5, "batch_size": 3}
     first = gradient_shap(model, x, rng=np.random.default_rng(6), **settings)
     second = gradient_shap(model, x, rng=np.random.default_rng(6), **settings)
     other = gradient_shap(model, x, rng=np.random.default_rng(7), **settings)

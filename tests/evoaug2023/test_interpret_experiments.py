@@ -9,16 +9,16 @@ from pathlib import Path
 
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(__file__).resolve().parents[2] / ".numba_cache"))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torch import nn
 
-from genomic_dl.evoaug2023 import synthetic as S  # noqa: E402
-from genomic_dl.evoaug2023 import interpretation as E  # noqa: E402
-from genomic_dl.evoaug2023.filters import filter_pwms, first_layer_activations  # noqa: E402
-from genomic_dl.evoaug2023.tomtom import jaspar_motifs  # noqa: E402
+from genomic_dl.evoaug2023 import interpretation as E
+from genomic_dl.evoaug2023 import synthetic as S
+from genomic_dl.evoaug2023.filters import filter_pwms, first_layer_activations
+from genomic_dl.evoaug2023.tomtom import jaspar_motifs
 
 
 def one_hot(sequence: str) -> np.ndarray:
@@ -134,7 +134,9 @@ def test_match_filters_to_jaspar_finds_a_jaspar_profile_and_planted_recovery():
     # queries hit low-information profiles, the reason the paper excludes two of them)
     repeat = E.one_hot_dna("ACACAC") * 0.7 + 0.075
     table, summary = E.match_filters_to_jaspar(
-        [ctcf, repeat, np.zeros((4, 0))], q_threshold=0.05, exclude=["MA1929.1", "MA0615.1"],
+        [ctcf, repeat, np.zeros((4, 0))],
+        q_threshold=0.05,
+        exclude=["MA1929.1", "MA0615.1"],
         planted_ids=["MA0139.1", "MA0080.5", "MA0615.1"],
     )
     assert list(table["filter"]) == ["filter000", "filter001", "filter002"]
@@ -154,8 +156,15 @@ def test_match_filters_to_jaspar_finds_a_jaspar_profile_and_planted_recovery():
 def basset_test_data() -> E.TestData:
     spec = S.basset_like_spec(n_tasks=4)
     data = S.generate_dataset(spec, 150, np.random.default_rng(7))
-    return E.TestData(x=data["x"], y=data["y"], task_names=data["task_names"], spec=spec, activity=data["activity"],
-                      planted=data["planted"], matrix_ids=data["matrix_ids"])
+    return E.TestData(
+        x=data["x"],
+        y=data["y"],
+        task_names=data["task_names"],
+        spec=spec,
+        activity=data["activity"],
+        planted=data["planted"],
+        matrix_ids=data["matrix_ids"],
+    )
 
 
 def test_load_test_split_reads_synthetic_files_and_truncates(tmp_path, basset_test_data):
@@ -174,7 +183,9 @@ def test_load_test_split_reads_synthetic_files_and_truncates(tmp_path, basset_te
 
 def test_synthetic_variant_set(basset_test_data):
     rng = np.random.default_rng(0)
-    variant_set = E.synthetic_variant_set(basset_test_data, n_elements=3, element_width=25, relative_noise_sd=0.5, rng=rng)
+    variant_set = E.synthetic_variant_set(
+        basset_test_data, n_elements=3, element_width=25, relative_noise_sd=0.5, rng=rng
+    )
     variants = variant_set.variants
     assert variant_set.x_ref.shape == (3, 4, 600) and variant_set.x_ref.dtype == np.uint8
     assert len(variants) == 3 * 25 * 3 and variant_set.element_names == ["element00", "element01", "element02"]
@@ -201,8 +212,9 @@ def test_synthetic_variant_set(basset_test_data):
 
 
 def test_variant_set_save_and_load(tmp_path, basset_test_data):
-    variant_set = E.synthetic_variant_set(basset_test_data, n_elements=2, element_width=5, relative_noise_sd=0.0,
-                                          rng=np.random.default_rng(0))
+    variant_set = E.synthetic_variant_set(
+        basset_test_data, n_elements=2, element_width=5, relative_noise_sd=0.0, rng=np.random.default_rng(0)
+    )
     variant_set.save(tmp_path / "v.npz")
     loaded = E.VariantSet.load(tmp_path / "v.npz")
     np.testing.assert_array_equal(loaded.x_ref, variant_set.x_ref)
@@ -216,8 +228,16 @@ def test_score_variant_set_hand_computed():
         return 1.0 + x[:, 0, :].sum(axis=1, keepdims=True)
 
     x_ref = np.stack([one_hot("ACGT"), one_hot("AAAA")]).astype(np.uint8)
-    variants = pd.DataFrame({"element": ["e0", "e0", "e1"], "element_index": [0, 0, 1], "position": [1, 0, 3],
-                             "ref": ["C", "A", "A"], "alt": ["A", "G", "T"], "measured": [0.0, 0.0, 0.0]})
+    variants = pd.DataFrame(
+        {
+            "element": ["e0", "e0", "e1"],
+            "element_index": [0, 0, 1],
+            "position": [1, 0, 3],
+            "ref": ["C", "A", "A"],
+            "alt": ["A", "G", "T"],
+            "measured": [0.0, 0.0, 0.0],
+        }
+    )
     predicted = E.score_variant_set(count_a, E.VariantSet(x_ref, variants), tail=one_hot("AA"))
     # with the tail: e0 ref has 1 + 1 + 2 = 4; C->A gives 5, A->G gives 3; e1: 1 + 4 + 2 = 7 -> 6
     np.testing.assert_allclose(predicted, np.log(np.array([5, 3, 6]) / np.array([4, 4, 7])), rtol=1e-6)
@@ -226,12 +246,21 @@ def test_score_variant_set_hand_computed():
 def test_read_fasta_and_cagi5_variant_set(tmp_path):
     chromosome = "ACGTTGCA" * 10  # 80 nt
     with gzip.open(tmp_path / "chr7.fa.gz", "wt") as handle:
-        handle.write(">chr7 test\n" + "\n".join(chromosome[i:i + 30] for i in range(0, 80, 30)) + "\n>chrM\nNNNN\n")
+        handle.write(">chr7 test\n" + "\n".join(chromosome[i : i + 30] for i in range(0, 80, 30)) + "\n>chrM\nNNNN\n")
     records = E.read_fasta(tmp_path / "chr7.fa.gz")
     assert records["7"] == chromosome and records["M"] == "NNNN"
     # variants at 1-based 21 and 31 (0-based 20, 30): centre 25, a window of 12 starts at 19
-    table = pd.DataFrame({"chrom": "7", "pos": [21, 31], "ref": [chromosome[20], chromosome[30]], "alt": ["A", "C"],
-                          "value": [0.5, -1.0], "confidence": [1.0, 1.0], "element": "E1"})
+    table = pd.DataFrame(
+        {
+            "chrom": "7",
+            "pos": [21, 31],
+            "ref": [chromosome[20], chromosome[30]],
+            "alt": ["A", "C"],
+            "value": [0.5, -1.0],
+            "confidence": [1.0, 1.0],
+            "element": "E1",
+        }
+    )
     variant_set = E.cagi5_variant_set([table], records, width=12)
     np.testing.assert_array_equal(variant_set.x_ref[0], E.one_hot_dna(chromosome[19:31]))
     assert variant_set.variants["position"].tolist() == [1, 11]
@@ -256,8 +285,12 @@ def test_high_activity_indices():
 
 
 def test_planted_position_mask():
-    planted = {"sequence": np.array([0, 2, 2, 5]), "motif": np.array([0, 1, 0, 1]), "start": np.array([1, 0, 6, 3]),
-               "tasks": np.array([[True, False], [False, True], [True, True], [True, True]])}
+    planted = {
+        "sequence": np.array([0, 2, 2, 5]),
+        "motif": np.array([0, 1, 0, 1]),
+        "start": np.array([1, 0, 6, 3]),
+        "tasks": np.array([[True, False], [False, True], [True, True], [True, True]]),
+    }
     widths = np.array([2, 3])
     mask = E.planted_position_mask(planted, widths, np.array([2, 0]), 8)
     np.testing.assert_array_equal(mask.astype(int), [[1, 1, 1, 0, 0, 0, 1, 1], [0, 1, 1, 0, 0, 0, 0, 0]])
@@ -269,8 +302,17 @@ def test_attribution_maps_are_corrected_and_cut_to_the_sequence():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Flatten(), nn.Linear(4 * 12, 2))
     x = np.stack([one_hot("ACGTACGTAC"), one_hot("TTTTGGGGCC")])
-    maps = E.attribution_maps(model, x, task=1, rng=np.random.default_rng(0), n_references=1000, n_samples=2000,
-                              stdevs=0.0, batch_size=2, tail=one_hot("AC"))
+    maps = E.attribution_maps(
+        model,
+        x,
+        task=1,
+        rng=np.random.default_rng(0),
+        n_references=1000,
+        n_samples=2000,
+        stdevs=0.0,
+        batch_size=2,
+        tail=one_hot("AC"),
+    )
     assert maps.shape == (2, 4, 10) and maps.dtype == np.float32
     np.testing.assert_allclose(maps.sum(axis=1), 0, atol=1e-6)
     # a linear model's gradient is its weight w: GradientShap gives w (x - mean reference),

@@ -12,11 +12,11 @@ from pathlib import Path
 
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(__file__).resolve().parents[2] / ".numba_cache"))
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from scipy.stats import false_discovery_control  # noqa: E402
+import numpy as np
+import pytest
+from scipy.stats import false_discovery_control
 
-from genomic_dl.evoaug2023.tomtom import (  # noqa: E402
+from genomic_dl.evoaug2023.tomtom import (
     EXCLUDED_PROFILES,
     benjamini_hochberg,
     jaspar_motifs,
@@ -109,9 +109,7 @@ def test_planted_motif_recovery_hand_made():
     target_ids = ["MA0001.2", "MA0002.1", "MA0003.4"]
     qvalues = np.array([[0.5, 0.01, 0.5], [0.5, 0.2, 0.5], [0.04, np.nan, 0.3]])
     # MA0001 (any version) matched by filter 2, MA0002 by filter 0, MA0003 by none
-    assert planted_motif_recovery(qvalues, target_ids, ["MA0001.1", "MA0002.1", "MA0003.4"]) == pytest.approx(
-        2 / 3
-    )
+    assert planted_motif_recovery(qvalues, target_ids, ["MA0001.1", "MA0002.1", "MA0003.4"]) == pytest.approx(2 / 3)
     assert planted_motif_recovery(qvalues, target_ids, ["MA0003.4"]) == 0.0
     with pytest.raises(ValueError, match="MA0999"):
         planted_motif_recovery(qvalues, target_ids, ["MA0999.1"])

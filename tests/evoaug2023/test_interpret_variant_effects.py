@@ -89,9 +89,7 @@ def test_model_predict_fn_applies_sigmoid_per_task():
     logits = model(torch.from_numpy(x)).detach().double().numpy()
     probabilities = model_predict_fn(model, "cpu", batch_size=2)(x)
     np.testing.assert_allclose(probabilities, 1 / (1 + np.exp(-logits)), rtol=1e-6)
-    np.testing.assert_allclose(
-        model_predict_fn(model, "cpu", output_activation="identity")(x), logits, rtol=1e-6
-    )
+    np.testing.assert_allclose(model_predict_fn(model, "cpu", output_activation="identity")(x), logits, rtol=1e-6)
 
 
 def test_centred_windows_and_element_window():

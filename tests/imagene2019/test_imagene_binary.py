@@ -35,7 +35,9 @@ def test_labels_and_inversion(shards):
 
 def test_on_the_fly_uses_one_new_shard_per_epoch(shards):
     generator = torch.Generator().manual_seed(0)
-    epoch_data = epoch_data_factory([shards[(0, 0)], shards[(0, 1)]], [shards[(300, 0)], shards[(300, 1)]], TRAINING, False, generator)
+    epoch_data = epoch_data_factory(
+        [shards[(0, 0)], shards[(0, 1)]], [shards[(300, 0)], shards[(300, 1)]], TRAINING, False, generator
+    )
     for epoch in (0, 1):
         train, valid = epoch_data(epoch)
         xs = torch.cat([x for x, _ in train] + [x for x, _ in valid])
@@ -45,7 +47,13 @@ def test_on_the_fly_uses_one_new_shard_per_epoch(shards):
 
 def test_epochs_strategy_pools_all_shards(shards):
     generator = torch.Generator().manual_seed(0)
-    epoch_data = epoch_data_factory([shards[(0, 0)], shards[(0, 1)]], [shards[(300, 0)], shards[(300, 1)]], {**TRAINING, "strategy": "epochs"}, False, generator)
+    epoch_data = epoch_data_factory(
+        [shards[(0, 0)], shards[(0, 1)]],
+        [shards[(300, 0)], shards[(300, 1)]],
+        {**TRAINING, "strategy": "epochs"},
+        False,
+        generator,
+    )
     train, valid = epoch_data(0)
     assert len(train.dataset) + len(valid.dataset) == 40 and epoch_data(5) == (train, valid)
 
@@ -58,7 +66,11 @@ class PixelModel(torch.nn.Module):
 
 
 def test_evaluation_confusion_matrix(shards):
-    evaluation = evaluate_binary_detector(PixelModel(), [shards[(0, 0)]], [shards[(300, 0)]], invert=False, device=torch.device("cpu"))
+    evaluation = evaluate_binary_detector(
+        PixelModel(), [shards[(0, 0)]], [shards[(300, 0)]], invert=False, device=torch.device("cpu")
+    )
     assert evaluation["confusion"] == [[10, 0], [0, 10]] and evaluation["accuracy"] == 1.0
-    flipped = evaluate_binary_detector(PixelModel(), [shards[(0, 0)]], [shards[(300, 0)]], invert=True, device=torch.device("cpu"))
+    flipped = evaluate_binary_detector(
+        PixelModel(), [shards[(0, 0)]], [shards[(300, 0)]], invert=True, device=torch.device("cpu")
+    )
     assert flipped["confusion"] == [[0, 10], [10, 0]] and flipped["n_test"] == 20

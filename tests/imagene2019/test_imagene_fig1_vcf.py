@@ -16,13 +16,12 @@ import threading
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import REPO
 
 POPULATIONS = {"YRI": ["y1", "y2"], "CEU": ["c1", "c2"], "CHB": ["h1", "h2", "h3"]}
 # (position, genotypes of y1 y2 c1 c2 h1 h2 h3); the region is 100-500.
 RECORDS = [
-    (50, ["0|1", "0|0", "0|0", "0|0", "0|0", "0|0", "0|0"]),   # before the region
+    (50, ["0|1", "0|0", "0|0", "0|0", "0|0", "0|0", "0|0"]),  # before the region
     (120, ["0|1", "1|1", "0|0", "0|0", "0|0", "0|0", "0|0"]),  # polymorphic in YRI only
     (200, ["1|1", "1|1", "0|0", "0|0", "1|1", "1|1", "1|1"]),  # fixed differences only: not shown
     (310, ["0|0", "0|0", "0|1", "0|0", "1|0", "0|1", "1|1"]),  # polymorphic in CEU and CHB
@@ -37,7 +36,9 @@ def write_inputs(directory):
     lines = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t" + "\t".join(samples)]
     lines += [f"2\t{pos}\t.\tA\tG\t.\tPASS\t.\tGT\t" + "\t".join(gts) for pos, gts in RECORDS]
     (directory / "region.vcf.gz").write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
-    panel = ["sample\tpop\tsuper_pop\tgender"] + [f"{s}\t{pop}\tX\tfemale" for pop, names in POPULATIONS.items() for s in names]
+    panel = ["sample\tpop\tsuper_pop\tgender"] + [
+        f"{s}\t{pop}\tX\tfemale" for pop, names in POPULATIONS.items() for s in names
+    ]
     (directory / "samples.panel").write_text("\n".join(panel) + "\n")
 
 
@@ -55,17 +56,47 @@ def server(tmp_path):
 
 
 def run_fig1(tmp_path, base_url, md5):
-    override = {"imagene": {"fig1": {"source": "vcf", "populations": list(POPULATIONS), "focal_population": "CHB",
-                                     "vcf": {"chrom": "2", "start": 100, "end": 500, "files": {
-                                         "vcf": {"url": f"{base_url}/region.vcf.gz", "md5": md5["vcf"]},
-                                         "panel": {"url": f"{base_url}/samples.panel", "md5": md5["panel"]}}}}}}
+    override = {
+        "imagene": {
+            "fig1": {
+                "source": "vcf",
+                "populations": list(POPULATIONS),
+                "focal_population": "CHB",
+                "vcf": {
+                    "chrom": "2",
+                    "start": 100,
+                    "end": 500,
+                    "files": {
+                        "vcf": {"url": f"{base_url}/region.vcf.gz", "md5": md5["vcf"]},
+                        "panel": {"url": f"{base_url}/samples.panel", "md5": md5["panel"]},
+                    },
+                },
+            }
+        }
+    }
     config = tmp_path / "fig1_vcf.yaml"
     config.write_text(yaml.safe_dump(override))
     workdir = tmp_path / "run"
     return workdir, subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", str(REPO / "config/presets/smoke.yaml"), str(config),
-         "--directory", str(workdir), "results/imagene2019/fig1_image_representations.csv"],
-        cwd=REPO, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--cores",
+            "1",
+            "--configfile",
+            str(REPO / "config/presets/smoke.yaml"),
+            str(config),
+            "--directory",
+            str(workdir),
+            "results/imagene2019/fig1_image_representations.csv",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def md5_of(path):
@@ -74,7 +105,9 @@ def md5_of(path):
 
 def test_fig1_from_a_served_vcf_region(server, tmp_path):
     served, url = server
-    workdir, result = run_fig1(tmp_path, url, {"vcf": md5_of(served / "region.vcf.gz"), "panel": md5_of(served / "samples.panel")})
+    workdir, result = run_fig1(
+        tmp_path, url, {"vcf": md5_of(served / "region.vcf.gz"), "panel": md5_of(served / "samples.panel")}
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     table = pd.read_csv(workdir / "results/imagene2019/fig1_image_representations.csv")
     frequency = table[table["panel"] == "b_population_derived_frequency"]

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from genomic_dl.imagene2019.labels import LabelDistribution
 from genomic_dl.imagene2019.multiclass import (
     checkpoint_metadata,
     evaluate_multiclass,
@@ -11,7 +12,6 @@ from genomic_dl.imagene2019.multiclass import (
     multiclass_epoch_data,
     train_multiclass,
 )
-from genomic_dl.imagene2019.labels import LabelDistribution
 from genomic_dl.nn.imagene import ImageneCNN
 from genomic_dl.popgen.image_store import save_images
 
@@ -29,7 +29,15 @@ TRAINING = {
     "restore_best": True,
     "log_every_batches": 0,
 }
-MODEL = {"input_shape": [SIZE, SIZE], "conv_filters": [4], "kernel_size": 3, "pool_size": 2, "dense_units": None, "l1": 0.0, "l2": 0.0}
+MODEL = {
+    "input_shape": [SIZE, SIZE],
+    "conv_filters": [4],
+    "kernel_size": 3,
+    "pool_size": 2,
+    "dense_units": None,
+    "l1": 0.0,
+    "l2": 0.0,
+}
 
 
 def density_images(rng: np.random.Generator, n: int, density: float) -> np.ndarray:
@@ -68,7 +76,13 @@ def test_continuous_shard_maps_to_nearest_class(tmp_path):
 def test_on_the_fly_loads_one_batch_per_epoch_with_gaussian_targets(shards):
     train, _ = shards
     epoch_data = multiclass_epoch_data(
-        train, CLASSES, LabelDistribution("gaussian", sd=0.5), {**TRAINING, "strategy": "on_the_fly"}, False, torch.Generator().manual_seed(0), np.random.default_rng(0)
+        train,
+        CLASSES,
+        LabelDistribution("gaussian", sd=0.5),
+        {**TRAINING, "strategy": "on_the_fly"},
+        False,
+        torch.Generator().manual_seed(0),
+        np.random.default_rng(0),
     )
     for epoch in (0, 1):
         loaders = epoch_data(epoch)
@@ -89,7 +103,13 @@ def test_on_the_fly_loads_one_batch_per_epoch_with_gaussian_targets(shards):
 def test_epochs_strategy_pools_batches_and_keeps_perturbations(shards):
     train, _ = shards
     epoch_data = multiclass_epoch_data(
-        train, CLASSES, LabelDistribution("perturbed"), TRAINING, False, torch.Generator().manual_seed(0), np.random.default_rng(0)
+        train,
+        CLASSES,
+        LabelDistribution("perturbed"),
+        TRAINING,
+        False,
+        torch.Generator().manual_seed(0),
+        np.random.default_rng(0),
     )
     train_loader, valid_loader = epoch_data(0)
     assert len(train_loader.dataset) + len(valid_loader.dataset) == 360
@@ -104,8 +124,16 @@ def test_train_above_chance_and_evaluate(shards):
     train, test = shards
     torch.manual_seed(0)
     model, history = train_multiclass(
-        train, CLASSES, {"kind": "categorical"}, MODEL, TRAINING, invert=False, device=torch.device("cpu"),
-        generator=torch.Generator().manual_seed(0), rng=np.random.default_rng(0), log=None,
+        train,
+        CLASSES,
+        {"kind": "categorical"},
+        MODEL,
+        TRAINING,
+        invert=False,
+        device=torch.device("cpu"),
+        generator=torch.Generator().manual_seed(0),
+        rng=np.random.default_rng(0),
+        log=None,
     )
     assert model.model_kwargs["n_outputs"] == 3 and len(history) == TRAINING["max_epochs"]
     arrays, summary = evaluate_multiclass(model, test, CLASSES, invert=False, device=torch.device("cpu"))
@@ -132,7 +160,9 @@ def test_evaluation_metrics_of_a_perfect_model_on_continuous_s(tmp_path):
     classes = np.array([0, 0, 1, 1, 2, 2])
     images = np.concatenate([density_images(rng, 1, DENSITY[CLASSES[c]]) for c in classes])
     save_images(tmp_path / "t.npz", images, S, {})
-    arrays, summary = evaluate_multiclass(DensityOracle(), [str(tmp_path / "t.npz")], CLASSES, invert=False, device=torch.device("cpu"))
+    arrays, summary = evaluate_multiclass(
+        DensityOracle(), [str(tmp_path / "t.npz")], CLASSES, invert=False, device=torch.device("cpu")
+    )
     assert summary["accuracy"] == 1.0 and summary["confusion"] == [[2, 0, 0], [0, 2, 0], [0, 0, 2]]
     assert summary["rmse_map"] == pytest.approx(0.0, abs=1e-6) and summary["bias_map"] == pytest.approx(0.0, abs=1e-6)
     errors = CLASSES[classes] - S  # the MAP is the class value, S is not
@@ -143,11 +173,20 @@ def test_evaluation_metrics_of_a_perfect_model_on_continuous_s(tmp_path):
 
 def test_checkpoint_metadata_keys():
     model = ImageneCNN(**MODEL, n_outputs=3)
-    preprocessing = {"sorting": "rows", "min_maf": 0.01, "image_size": [SIZE, SIZE], "threshold": 0.5, "invert": True, "extra": 1}
+    preprocessing = {
+        "sorting": "rows",
+        "min_maf": 0.01,
+        "image_size": [SIZE, SIZE],
+        "threshold": 0.5,
+        "invert": True,
+        "extra": 1,
+    }
     metadata = checkpoint_metadata(model, CLASSES, preprocessing, {"kind": "gaussian", "sd": 0.5}, seed=3)
     assert metadata["class_values"] == [0.0, 200.0, 400.0] and metadata["seed"] == 3
     assert set(metadata["preprocessing"]) == {"sorting", "min_maf", "image_size", "threshold", "invert"}
     assert metadata["label_distribution"] == {"kind": "gaussian", "sd": 0.5, "max_shift": 1}
     assert metadata["model_kwargs"]["n_outputs"] == 3
     with pytest.raises(ValueError, match="invert"):
-        checkpoint_metadata(model, CLASSES, {k: v for k, v in preprocessing.items() if k != "invert"}, {"kind": "categorical"})
+        checkpoint_metadata(
+            model, CLASSES, {k: v for k, v in preprocessing.items() if k != "invert"}, {"kind": "categorical"}
+        )

@@ -3,9 +3,9 @@
 from types import SimpleNamespace
 
 import pytest
+from plan_support import core_plan, preset_config
 
 from genomic_dl.imagene2019.plan import ImagenePlan, image_shard
-from plan_support import core_plan, preset_config
 
 
 def plan(**overrides):

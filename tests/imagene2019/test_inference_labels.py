@@ -111,8 +111,12 @@ def test_label_distribution_dispatch_and_validation():
     index = np.array([0, 3, 4])
     rng = np.random.default_rng(0)
     np.testing.assert_array_equal(LabelDistribution().targets(index, 5, rng), categorical_labels(index, 5))
-    np.testing.assert_array_equal(LabelDistribution("gaussian", sd=0.8).targets(index, 5, rng), gaussian_labels(index, 5, 0.8))
-    perturbed = LabelDistribution.from_dict({"kind": "perturbed", "max_shift": 1}).targets(index, 5, np.random.default_rng(9))
+    np.testing.assert_array_equal(
+        LabelDistribution("gaussian", sd=0.8).targets(index, 5, rng), gaussian_labels(index, 5, 0.8)
+    )
+    perturbed = LabelDistribution.from_dict({"kind": "perturbed", "max_shift": 1}).targets(
+        index, 5, np.random.default_rng(9)
+    )
     np.testing.assert_array_equal(perturbed, perturbed_labels(index, 5, np.random.default_rng(9)))
     assert LabelDistribution.from_dict(LabelDistribution("gaussian").to_dict()) == LabelDistribution("gaussian")
     with pytest.raises(ValueError, match="unknown label distribution keys"):

@@ -96,7 +96,9 @@ def test_sample_counts_statistics():
 def test_bayes_factor():
     probs = np.array([[0.2, 0.5, 0.3], [0.5, 0.25, 0.25], [0.0, 0.5, 0.5], [1 / 21, 10 / 21, 10 / 21]])
     np.testing.assert_allclose(bayes_factor(probs), [4.0, 1.0, np.inf, 20.0])
-    np.testing.assert_allclose(bayes_factor(probs, null_classes=[0, 1]), [0.3 / 0.7, 0.25 / 0.75, 1.0, (10 / 21) / (11 / 21)])
+    np.testing.assert_allclose(
+        bayes_factor(probs, null_classes=[0, 1]), [0.3 / 0.7, 0.25 / 0.75, 1.0, (10 / 21) / (11 / 21)]
+    )
     # with the Fig 5 training prior (P(S class 0) = 0.05) the posterior odds are divided by 19
     values = class_values()
     row = np.full((1, 11), 0.09)
@@ -133,7 +135,9 @@ def test_error_metrics_hand_computed():
     assert rmse(estimate, truth) == pytest.approx(np.sqrt(4 / 3))
     assert bias(estimate, truth) == pytest.approx(2 / 3)
     assert standardized_bias(np.array([0.0, 110.0]), np.array([0.0, 100.0])) == pytest.approx(0.5 * 10 / 101)
-    assert standardized_bias(np.array([0.0, 110.0]), np.array([1.0, 100.0]), offset=0.0) == pytest.approx(0.5 * (-1 + 0.1))
+    assert standardized_bias(np.array([0.0, 110.0]), np.array([1.0, 100.0]), offset=0.0) == pytest.approx(
+        0.5 * (-1 + 0.1)
+    )
     with pytest.raises(ValueError, match="offset"):
         standardized_bias(np.array([1.0]), np.array([0.0]), offset=0.0)
     with pytest.raises(ValueError, match="equal length"):

@@ -1,13 +1,14 @@
 """The predict command line: checkpoint metadata, input formats, printed summaries, errors."""
 
+import itertools
 import json
 
 import numpy as np
 import pytest
 import torch
 
-from genomic_dl.imagene2019.predict import main
 from genomic_dl.imagene2019.multiclass import checkpoint_metadata
+from genomic_dl.imagene2019.predict import main
 from genomic_dl.io import save_arrays
 from genomic_dl.nn.imagene import ImageneCNN
 from genomic_dl.nn.trainer import save_checkpoint
@@ -46,9 +47,13 @@ def haplotypes():
 
 def write_ms(path, genotypes, offsets):
     blocks = ["msprime 10 2", "1", ""]
-    for a, b in zip(offsets[:-1], offsets[1:]):
+    for a, b in itertools.pairwise(offsets):
         block = genotypes[:, a:b]
-        blocks += ["//", f"segsites: {b - a}", "positions: " + " ".join(f"{x:.4f}" for x in np.linspace(0.01, 0.99, b - a))]
+        blocks += [
+            "//",
+            f"segsites: {b - a}",
+            "positions: " + " ".join(f"{x:.4f}" for x in np.linspace(0.01, 0.99, b - a)),
+        ]
         blocks += ["".join(map(str, row)) for row in block] + [""]
     path.write_text("\n".join(blocks))
     return str(path)
@@ -57,8 +62,13 @@ def write_ms(path, genotypes, offsets):
 def write_vcf(path, genotypes):
     """One diploid sample per pair of haplotype rows."""
     n_samples = genotypes.shape[0] // 2
-    header = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t" + "\t".join(f"s{i}" for i in range(n_samples))
-    calls = [[f"{genotypes[2 * i, j]}|{genotypes[2 * i + 1, j]}" for i in range(n_samples)] for j in range(genotypes.shape[1])]
+    header = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t" + "\t".join(
+        f"s{i}" for i in range(n_samples)
+    )
+    calls = [
+        [f"{genotypes[2 * i, j]}|{genotypes[2 * i + 1, j]}" for i in range(n_samples)]
+        for j in range(genotypes.shape[1])
+    ]
     records = [f"3\t{1000 + 10 * j}\t.\tC\tA\t.\tPASS\t.\tGT\t" + "\t".join(row) for j, row in enumerate(calls)]
     path.write_text(header + "\n" + "\n".join(records) + "\n")
     return str(path)
@@ -82,9 +92,25 @@ def run_cli(capsys, *argv):
 def test_ms_input_multiclass_summary(tmp_path, capsys, multiclass_model, haplotypes):
     model, model_path = multiclass_model
     ms_path = write_ms(tmp_path / "two.ms", *haplotypes)
-    code, lines, _ = run_cli(capsys, "--model", model_path, "--input", ms_path, "--n-samples", "2000", "--device", "cpu")
+    code, lines, _ = run_cli(
+        capsys, "--model", model_path, "--input", ms_path, "--n-samples", "2000", "--device", "cpu"
+    )
     assert code == 0 and len(lines) == 2
-    keys = {"input", "image", "label", "n_haplotypes", "n_sites", "class_values", "probabilities", "map", "mean", "hpdi_lower", "hpdi_upper", "hpdi_mass", "bayes_factor"}
+    keys = {
+        "input",
+        "image",
+        "label",
+        "n_haplotypes",
+        "n_sites",
+        "class_values",
+        "probabilities",
+        "map",
+        "mean",
+        "hpdi_lower",
+        "hpdi_upper",
+        "hpdi_mass",
+        "bayes_factor",
+    }
     probabilities = np.array([line["probabilities"] for line in lines])
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-9)
     np.testing.assert_allclose(probabilities, expected_probabilities(model, *haplotypes), rtol=1e-5)
@@ -104,12 +130,16 @@ def test_vcf_and_npz_inputs_give_the_same_posterior_as_ms(tmp_path, capsys, mult
     vcf_path = write_vcf(tmp_path / "first.vcf", genotypes[:, :18])
     save_arrays(tmp_path / "shard.npz", {}, genotypes=genotypes, offsets=offsets)
     _, from_ms, _ = run_cli(capsys, "--model", model_path, "--input", ms_path)
-    code, from_vcf, _ = run_cli(capsys, "--model", model_path, "--input", vcf_path, "--chrom", "3", "--start", "1000", "--end", "1170")
+    code, from_vcf, _ = run_cli(
+        capsys, "--model", model_path, "--input", vcf_path, "--chrom", "3", "--start", "1000", "--end", "1170"
+    )
     assert code == 0 and len(from_vcf) == 1 and from_vcf[0]["label"] == "3:1000-1170"
     assert from_vcf[0]["probabilities"] == pytest.approx(from_ms[0]["probabilities"])
     code, from_npz, _ = run_cli(capsys, "--model", model_path, "--input", str(tmp_path / "shard.npz"))
     assert code == 0
-    np.testing.assert_allclose([line["probabilities"] for line in from_npz], [line["probabilities"] for line in from_ms], rtol=1e-9)
+    np.testing.assert_allclose(
+        [line["probabilities"] for line in from_npz], [line["probabilities"] for line in from_ms], rtol=1e-9
+    )
     # a region ending earlier sees fewer sites
     _, shorter, _ = run_cli(capsys, "--model", model_path, "--input", vcf_path, "--chrom", "3", "--end", "1080")
     assert shorter[0]["n_sites"] == 9
@@ -133,11 +163,27 @@ def test_binary_model_needs_and_accepts_preprocessing_flags(tmp_path, capsys, ha
     ms_path = write_ms(tmp_path / "two.ms", *haplotypes)
     code, _, err = run_cli(capsys, "--model", str(model_path), "--input", ms_path)
     assert code == 1 and "binary.pt" in err and "--sorting" in err and "--min-maf" in err
-    code, lines, _ = run_cli(capsys, "--model", str(model_path), "--input", ms_path, "--sorting", "rows", "--min-maf", "0.05", "--threshold", "0.5")
+    code, lines, _ = run_cli(
+        capsys,
+        "--model",
+        str(model_path),
+        "--input",
+        ms_path,
+        "--sorting",
+        "rows",
+        "--min-maf",
+        "0.05",
+        "--threshold",
+        "0.5",
+    )
     assert code == 0 and len(lines) == 2
     images = haplotype_images(*haplotypes, sorting="rows", min_maf=0.05, size=(SIZE, SIZE), threshold=0.5)
     with torch.no_grad():
-        expected = torch.sigmoid(model(torch.from_numpy(1.0 - images.astype(np.float32)).unsqueeze(1)).double()).squeeze(1).numpy()
+        expected = (
+            torch.sigmoid(model(torch.from_numpy(1.0 - images.astype(np.float32)).unsqueeze(1)).double())
+            .squeeze(1)
+            .numpy()
+        )
     for line, p in zip(lines, expected):
         assert line["p_selection"] == pytest.approx(p, rel=1e-5)
         assert line["bayes_factor"] == pytest.approx(p / (1 - p), rel=1e-5)

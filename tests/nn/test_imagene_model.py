@@ -115,8 +115,17 @@ def test_one_module_per_call_site():
 
 
 def test_kwargs_json_round_trip():
-    model = ImageneCNN(input_shape=(64, 48), conv_filters=(8, 16), dense_units=None, n_outputs=3,
-                       kernel_size=5, use_bias=False, init="normal", l1=0.0, l2=0.01)
+    model = ImageneCNN(
+        input_shape=(64, 48),
+        conv_filters=(8, 16),
+        dense_units=None,
+        n_outputs=3,
+        kernel_size=5,
+        use_bias=False,
+        init="normal",
+        l1=0.0,
+        l2=0.01,
+    )
     kwargs = json.loads(json.dumps(model.model_kwargs))
     rebuilt = build_imagene(kwargs)
     assert rebuilt.model_kwargs == model.model_kwargs

@@ -52,7 +52,7 @@ def quadrant_data(n: int, seed: int, size: int = 32) -> TensorDataset:
 
 
 def small_cnn(**kwargs) -> ImageneCNN:
-    params = dict(input_shape=(32, 32), conv_filters=(8, 8), dense_units=16, l1=0.0, l2=0.0)
+    params = {"input_shape": (32, 32), "conv_filters": (8, 8), "dense_units": 16, "l1": 0.0, "l2": 0.0}
     params.update(kwargs)
     return ImageneCNN(**params)
 
@@ -168,8 +168,9 @@ def test_learns_separable_problem():
     model = small_cnn()
     config = TrainerConfig(optimizer="adam", learning_rate=3e-3, batch_size=32, max_epochs=6)
     lines: list[str] = []
-    history = fit(model, binary_cross_entropy_with_logits, fixed_epoch_data(train, valid), config, CPU,
-                  log=lines.append)
+    history = fit(
+        model, binary_cross_entropy_with_logits, fixed_epoch_data(train, valid), config, CPU, log=lines.append
+    )
     assert len(history) == 6
     assert history.rows[-1]["valid_accuracy"] > 0.9
     assert history.rows[-1]["train_loss"] < history.rows[0]["train_loss"]
@@ -186,8 +187,7 @@ def test_early_stopping_constant_loss_stops_after_patience_plus_one():
         return (out * 0.0).sum() + 1.0
 
     config = TrainerConfig(max_epochs=20, early_stopping_patience=3, restore_best=False)
-    history = fit(ScalarModel(), constant_loss, fixed_epoch_data(train, valid), config, CPU,
-                  metrics={}, log=None)
+    history = fit(ScalarModel(), constant_loss, fixed_epoch_data(train, valid), config, CPU, metrics={}, log=None)
     assert len(history) == 3 + 1
     assert history.stopped_early
     assert history.best_epoch == 1
@@ -203,8 +203,7 @@ def test_early_stopping_on_hand_made_sequence():
         return (out * 0.0).sum() + next(valid_losses)
 
     config = TrainerConfig(max_epochs=10, early_stopping_patience=3, restore_best=False)
-    history = fit(ScalarModel(), scripted_loss, fixed_epoch_data(train, valid), config, CPU,
-                  metrics={}, log=None)
+    history = fit(ScalarModel(), scripted_loss, fixed_epoch_data(train, valid), config, CPU, metrics={}, log=None)
     # best 0.7 at epoch 5; epochs 6, 7, 8 do not improve -> stop after epoch 8
     assert [r["valid_loss"] for r in history.rows] == pytest.approx([1.0, 0.8, 0.9, 0.85, 0.7, 0.75, 0.72, 0.71])
     assert history.best_epoch == 5 and history.stopped_early
@@ -218,8 +217,7 @@ def test_early_stopping_min_delta():
         return (out * 0.0).sum() + (0.0 if torch.is_grad_enabled() else next(valid_losses))
 
     config = TrainerConfig(max_epochs=5, early_stopping_patience=2, early_stopping_min_delta=0.05)
-    history = fit(ScalarModel(), scripted_loss, fixed_epoch_data(train, valid), config, CPU,
-                  metrics={}, log=None)
+    history = fit(ScalarModel(), scripted_loss, fixed_epoch_data(train, valid), config, CPU, metrics={}, log=None)
     assert len(history) == 3 and history.stopped_early
 
 
@@ -250,8 +248,7 @@ def test_restore_best_weights(restore_best):
     train, valid = _diverging_setup(seed=5)
     model = small_cnn()
     config = TrainerConfig(learning_rate=3e-3, max_epochs=5, restore_best=restore_best)
-    history = fit(model, binary_cross_entropy_with_logits, fixed_epoch_data(train, valid), config, CPU,
-                  log=None)
+    history = fit(model, binary_cross_entropy_with_logits, fixed_epoch_data(train, valid), config, CPU, log=None)
     losses = [r["valid_loss"] for r in history.rows]
     assert history.best_epoch == int(np.argmin(losses)) + 1
     assert history.best_epoch != len(history), losses  # the setup must make best != last
@@ -269,8 +266,15 @@ def test_identical_seeds_give_bit_identical_histories():
         train, valid = _diverging_setup(seed=7)
         model = small_cnn(l1=0.001, l2=0.001)
         config = TrainerConfig(optimizer="rmsprop", learning_rate=1e-3, max_epochs=3)
-        history = fit(model, binary_cross_entropy_with_logits, fixed_epoch_data(train, valid), config, CPU,
-                      penalty=lambda m: m.regularization_penalty(), log=None)
+        history = fit(
+            model,
+            binary_cross_entropy_with_logits,
+            fixed_epoch_data(train, valid),
+            config,
+            CPU,
+            penalty=lambda m: m.regularization_penalty(),
+            log=None,
+        )
         rows = [{k: v for k, v in r.items() if k not in TIMING_COLUMNS} for r in history.rows]
         return rows, [p.detach().clone() for p in model.parameters()]
 
@@ -288,20 +292,29 @@ def test_penalty_is_included_in_training_loss():
         return (out * 0.0).sum()
 
     config = TrainerConfig(optimizer="adam", learning_rate=0.01, max_epochs=1, restore_best=False)
-    history = fit(model, zero_loss, fixed_epoch_data(train, valid), config, CPU,
-                  penalty=lambda m: m.w ** 2, metrics={}, log=None)
+    history = fit(
+        model, zero_loss, fixed_epoch_data(train, valid), config, CPU, penalty=lambda m: m.w**2, metrics={}, log=None
+    )
     row = history.rows[0]
     assert row["train_loss"] == pytest.approx(1.0)  # penalty before the step, w = 1
     assert row["train_penalty"] == pytest.approx(1.0)
     # Adam's first step moves by lr against the sign of the gradient (2w > 0)
     assert model.w.item() == pytest.approx(0.99, abs=1e-6)
     assert row["valid_data_loss"] == 0.0 and row["valid_loss"] == 0.0
-    assert row["valid_penalty"] == pytest.approx(0.99 ** 2, rel=1e-5)
+    assert row["valid_penalty"] == pytest.approx(0.99**2, rel=1e-5)
 
     keras_like = TrainerConfig(max_epochs=1, valid_loss_includes_penalty=True)
-    history = fit(ScalarModel(w=1.0), zero_loss, fixed_epoch_data(train, valid), keras_like, CPU,
-                  penalty=lambda m: m.w ** 2, metrics={}, log=None)
-    assert history.rows[0]["valid_loss"] == pytest.approx(0.999 ** 2, rel=1e-5)
+    history = fit(
+        ScalarModel(w=1.0),
+        zero_loss,
+        fixed_epoch_data(train, valid),
+        keras_like,
+        CPU,
+        penalty=lambda m: m.w**2,
+        metrics={},
+        log=None,
+    )
+    assert history.rows[0]["valid_loss"] == pytest.approx(0.999**2, rel=1e-5)
 
 
 def test_batch_transform_only_on_training_batches():
@@ -318,8 +331,16 @@ def test_batch_transform_only_on_training_batches():
         captured.append((torch.is_grad_enabled(), out.detach().abs().sum().item()))
         return nn.functional.mse_loss(out.reshape(-1), y)
 
-    fit(ScalarModel(), loss, fixed_epoch_data(train, valid), TrainerConfig(max_epochs=2), CPU,
-        batch_transform=transform, metrics={}, log=None)
+    fit(
+        ScalarModel(),
+        loss,
+        fixed_epoch_data(train, valid),
+        TrainerConfig(max_epochs=2),
+        CPU,
+        batch_transform=transform,
+        metrics={},
+        log=None,
+    )
     assert seen["train"] == 16
     assert all(total == 0.0 for grad, total in captured if grad)  # transformed training inputs
     assert all(total > 0.0 for grad, total in captured if not grad)  # untouched validation inputs
@@ -344,8 +365,12 @@ def test_epoch_data_per_epoch_and_plateau_scheduler():
 
 
 def test_history_csv(tmp_path):
-    history = History(rows=[{"epoch": 1, "train_loss": 0.5, "valid_loss": 0.6},
-                            {"epoch": 2, "train_loss": 0.4, "valid_loss": 0.55, "valid_accuracy": 0.8}])
+    history = History(
+        rows=[
+            {"epoch": 1, "train_loss": 0.5, "valid_loss": 0.6},
+            {"epoch": 2, "train_loss": 0.4, "valid_loss": 0.55, "valid_accuracy": 0.8},
+        ]
+    )
     assert history.best_epoch == 2
     path = tmp_path / "sub" / "history.csv"
     history.to_csv(path)
@@ -392,9 +417,16 @@ def test_fit_predict_checkpoint_on_cuda(tmp_path):
     generator = seed_everything(0)
     train, valid = loaders(seed=0, generator=generator)
     model = small_cnn(l1=0.001, l2=0.001)
-    history = fit(model, binary_cross_entropy_with_logits, fixed_epoch_data(train, valid),
-                  TrainerConfig(max_epochs=2, learning_rate=3e-3), device,
-                  penalty=lambda m: m.regularization_penalty(), batch_transform=lambda x, y: (x, y), log=None)
+    history = fit(
+        model,
+        binary_cross_entropy_with_logits,
+        fixed_epoch_data(train, valid),
+        TrainerConfig(max_epochs=2, learning_rate=3e-3),
+        device,
+        penalty=lambda m: m.regularization_penalty(),
+        batch_transform=lambda x, y: (x, y),
+        log=None,
+    )
     assert len(history) == 2 and next(model.parameters()).device.type == "cuda"
     out = predict(model, valid, device)
     assert out.device.type == "cpu" and out.shape == (128, 1)

@@ -49,7 +49,9 @@ def test_nucleotide_frequencies_sum_to_one_and_follow_bases():
 
 
 def test_region_encodings_keep_sites_polymorphic_in_a_shown_population():
-    panels = region_encodings(GENOTYPES, POPULATION, population_order=[0, 1], focal_population=1, rng=np.random.default_rng(2))
+    panels = region_encodings(
+        GENOTYPES, POPULATION, population_order=[0, 1], focal_population=1, rng=np.random.default_rng(2)
+    )
     # Site 0 is fixed for different alleles in 0 and 1 (no population polymorphic), site 2 is
     # variable only in population 2, which is not shown, site 3 is fixed in 0 and 1.
     np.testing.assert_array_equal(panels["site_index"], [1])
@@ -60,7 +62,9 @@ def test_region_encodings_keep_sites_polymorphic_in_a_shown_population():
     assert all(np.isclose(colours[:, None, :], NUCLEOTIDE_COLOURS[None]).all(axis=2).any(axis=1))
 
 
-@pytest.mark.parametrize("populations, focal, message", [([0, 7], 0, r"\[7\] have no haplotypes"), ([0, 1], 2, "focal population 2")])
+@pytest.mark.parametrize(
+    "populations, focal, message", [([0, 7], 0, r"\[7\] have no haplotypes"), ([0, 1], 2, "focal population 2")]
+)
 def test_bad_population_choices_raise(populations, focal, message):
     with pytest.raises(ValueError, match=message):
         region_encodings(GENOTYPES, POPULATION, populations, focal, np.random.default_rng(0))

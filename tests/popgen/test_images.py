@@ -117,21 +117,25 @@ def test_pad_replicates_empty_replicate():
 # --------------------------------------------------------------------------
 def test_polarise_flips_only_strict_majority_of_ones():
     # column frequencies of 1: 0.75 (flip), 0.5 (stays), 0.25 (stays), 1.0 (flip)
-    img = np.array([
-        [1, 1, 0, 1],
-        [1, 1, 0, 1],
-        [1, 0, 1, 1],
-        [0, 0, 0, 1],
-    ])
+    img = np.array(
+        [
+            [1, 1, 0, 1],
+            [1, 1, 0, 1],
+            [1, 0, 1, 1],
+            [0, 0, 0, 1],
+        ]
+    )
     wide = np.ones((4, 6), dtype=np.uint8)  # forces padding on the first image
     batch, widths = batch_from_images([img, wide])
     out = polarise_major_minor(batch, widths)
-    expected = np.array([
-        [0, 1, 0, 0],
-        [0, 1, 0, 0],
-        [0, 0, 1, 0],
-        [1, 0, 0, 0],
-    ])
+    expected = np.array(
+        [
+            [0, 1, 0, 0],
+            [0, 1, 0, 0],
+            [0, 0, 1, 0],
+            [1, 0, 0, 0],
+        ]
+    )
     np.testing.assert_array_equal(out[0, :, :4], expected)
     np.testing.assert_array_equal(out[0, :, 4:], 0)  # padding stays 0
     np.testing.assert_array_equal(out[1], 0)  # all-ones columns become all zeros
@@ -165,44 +169,56 @@ def test_filter_min_maf_keeps_threshold_column_and_order():
 # sorting
 # --------------------------------------------------------------------------
 def test_row_sort_hand_made_with_ties():
-    img = np.array([
-        [0, 1, 0],  # A (count 2)
-        [1, 0, 0],  # B (count 2)
-        [0, 0, 1],  # C (count 1)
-        [1, 0, 0],  # B
-        [0, 1, 0],  # A
-        [1, 1, 1],  # D (count 3)
-        [1, 1, 1],  # D
-        [1, 1, 1],  # D
-        [0, 0, 0],  # E (count 1)
-    ])
+    img = np.array(
+        [
+            [0, 1, 0],  # A (count 2)
+            [1, 0, 0],  # B (count 2)
+            [0, 0, 1],  # C (count 1)
+            [1, 0, 0],  # B
+            [0, 1, 0],  # A
+            [1, 1, 1],  # D (count 3)
+            [1, 1, 1],  # D
+            [1, 1, 1],  # D
+            [0, 0, 0],  # E (count 1)
+        ]
+    )
     # D first (3 copies); A and B tie at 2 -> descending bit pattern: B=100 > A=010;
     # C and E tie at 1 -> C=001 > E=000.
-    expected = np.array([
-        [1, 1, 1], [1, 1, 1], [1, 1, 1],
-        [1, 0, 0], [1, 0, 0],
-        [0, 1, 0], [0, 1, 0],
-        [0, 0, 1],
-        [0, 0, 0],
-    ])
+    expected = np.array(
+        [
+            [1, 1, 1],
+            [1, 1, 1],
+            [1, 1, 1],
+            [1, 0, 0],
+            [1, 0, 0],
+            [0, 1, 0],
+            [0, 1, 0],
+            [0, 0, 1],
+            [0, 0, 0],
+        ]
+    )
     batch, widths = batch_from_images([img])
     np.testing.assert_array_equal(sort_rows_by_frequency(batch, widths)[0], expected)
     np.testing.assert_array_equal(naive_sort(img, 0), expected)  # reference agrees
 
 
 def test_column_sort_hand_made_with_ties():
-    img = np.array([
-        [1, 0, 1, 0, 0, 1],
-        [0, 1, 0, 1, 0, 1],
-        [0, 0, 0, 1, 1, 1],
-    ])
+    img = np.array(
+        [
+            [1, 0, 1, 0, 0, 1],
+            [0, 1, 0, 1, 0, 1],
+            [0, 0, 0, 1, 1, 1],
+        ]
+    )
     # columns: a=100 (x2), b=010 (x1), c=011 (x1), d=001 (x1), e=111 (x1)
     # a first; singletons by descending pattern: 111, 011, 010, 001
-    expected = np.array([
-        [1, 1, 1, 0, 0, 0],
-        [0, 0, 1, 1, 1, 0],
-        [0, 0, 1, 1, 0, 1],
-    ])
+    expected = np.array(
+        [
+            [1, 1, 1, 0, 0, 0],
+            [0, 0, 1, 1, 1, 0],
+            [0, 0, 1, 1, 0, 1],
+        ]
+    )
     batch, widths = batch_from_images([img, np.zeros((3, 9))])
     out = sort_columns_by_frequency(batch, widths)
     np.testing.assert_array_equal(out[0, :, :6], expected)
@@ -213,10 +229,12 @@ def test_column_sort_hand_made_with_ties():
 def test_column_sort_does_not_mix_zero_columns_with_padding():
     # two genuine all-zero columns (as after min_maf=0) must group together
     # and stay inside the width; padding stays at the right.
-    img = np.array([
-        [0, 1, 0, 1],
-        [0, 0, 0, 1],
-    ])
+    img = np.array(
+        [
+            [0, 1, 0, 1],
+            [0, 0, 0, 1],
+        ]
+    )
     batch, widths = batch_from_images([img, np.ones((2, 8))])
     out = sort_columns_by_frequency(batch, widths)
     np.testing.assert_array_equal(out[0], [[0, 0, 1, 1, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0, 0, 0]])
@@ -412,7 +430,7 @@ def shard():
 )
 def test_bad_arguments_raise(shard, kwargs, message):
     genotypes, offsets = shard
-    args = dict(sorting="rows", min_maf=0.01, size=(16, 16), threshold=0.5) | kwargs
+    args = {"sorting": "rows", "min_maf": 0.01, "size": (16, 16), "threshold": 0.5} | kwargs
     with pytest.raises(ValueError, match=message.replace(".", r"\.")):
         haplotype_images(genotypes, offsets, **args)
 
@@ -441,7 +459,7 @@ def test_skimage_fallback_for_near_threshold_pixels(monkeypatch, sorting):
     rng = np.random.default_rng(9)
     imgs = random_images(rng, 6, 48, 30, 200)
     genotypes, offsets = shard_from_images(imgs)
-    kwargs = dict(sorting=sorting, min_maf=0.05, size=(64, 64), threshold=0.5)
+    kwargs = {"sorting": sorting, "min_maf": 0.05, "size": (64, 64), "threshold": 0.5}
     fast = haplotype_images(genotypes, offsets, **kwargs)
     monkeypatch.setattr(im, "_REFINE_BAND", 2.0)
     slow = haplotype_images(genotypes, offsets, **kwargs)

@@ -1,10 +1,20 @@
 """msprime scenarios against published msms behaviour (FACTS.md) and forward-time theory."""
 
+import itertools
+
 import numpy as np
 import pytest
 
 from genomic_dl.popgen.demography import build_demography, size_at, validate_epochs
-from genomic_dl.popgen.simulate import ARRAY_KEYS, _ancestry_models, _sampling, _simulate_region, _simulate_replicate, selection_coefficients, simulate_shard
+from genomic_dl.popgen.simulate import (
+    ARRAY_KEYS,
+    _ancestry_models,
+    _sampling,
+    _simulate_region,
+    _simulate_replicate,
+    selection_coefficients,
+    simulate_shard,
+)
 from genomic_dl.popgen.trajectory import forward_sweeps, selection_step
 
 
@@ -36,7 +46,7 @@ def test_shard_format(neutral, three_epoch):
     # Every site is segregating in the sample (infinite sites, no fixed mutations in output).
     counts = genotypes.sum(axis=0)
     assert np.all((counts > 0) & (counts < three_epoch["n_haplotypes"]))
-    for start, stop in zip(offsets[:-1], offsets[1:]):
+    for start, stop in itertools.pairwise(offsets):
         block = positions[start:stop]
         assert np.all(np.diff(block) > 0) and block[0] >= 0 and block[-1] < three_epoch["sequence_length"]
     assert np.all(np.isnan(arrays["sweep_frequency"]))
@@ -59,7 +69,9 @@ def test_partial_sweeps_reduce_diversity_and_follow_the_forward_trajectory(neutr
     frequency = sweep200[0]["sweep_frequency"]
     selection = three_epoch["selection"]
     _, s_hom = selection_coefficients(200, three_epoch["reference_size"])
-    expected = deterministic_frequency(selection["start_frequency"], s_hom, selection["dominance"], selection["start_generations_ago"])
+    expected = deterministic_frequency(
+        selection["start_frequency"], s_hom, selection["dominance"], selection["start_generations_ago"]
+    )
     assert 0.75 < expected < 0.85  # FACTS.md: about 0.8
     assert abs(frequency.mean() - expected) < 0.08
     assert np.all((frequency > 0) & (frequency <= 1))
@@ -68,7 +80,9 @@ def test_partial_sweeps_reduce_diversity_and_follow_the_forward_trajectory(neutr
 
 def test_forward_sweeps_converge_to_deterministic_trajectory_for_large_population():
     epochs = [{"start": 0, "size": 1e9}]
-    outcome = forward_sweeps(np.random.default_rng(1), 50, s_hom=0.01, dominance=0.5, start_frequency=0.01, generations=600, epochs=epochs)
+    outcome = forward_sweeps(
+        np.random.default_rng(1), 50, s_hom=0.01, dominance=0.5, start_frequency=0.01, generations=600, epochs=epochs
+    )
     expected = deterministic_frequency(0.01, 0.01, 0.5, 600)
     assert 0.15 < expected < 0.2  # FACTS.md: about 0.17 for s_het = 0.005
     np.testing.assert_allclose(outcome.frequency, expected, atol=2e-3)
@@ -90,7 +104,9 @@ def test_same_seed_same_shard_and_different_seed_differs(three_epoch):
     other, _ = simulate_shard(three_epoch, S=300, n_replicates=5, seed=100)
     for key in ARRAY_KEYS:
         np.testing.assert_array_equal(first[key], again[key])
-    assert first["genotypes"].shape != other["genotypes"].shape or not np.array_equal(first["genotypes"], other["genotypes"])
+    assert first["genotypes"].shape != other["genotypes"].shape or not np.array_equal(
+        first["genotypes"], other["genotypes"]
+    )
 
 
 def test_selection_coefficient_conversion():
@@ -100,7 +116,9 @@ def test_selection_coefficient_conversion():
 def test_demography_epochs(three_epoch):
     demography = build_demography(three_epoch["epochs"])
     assert demography.num_populations == 1
-    np.testing.assert_array_equal(size_at(three_epoch["epochs"], [0, 2999, 3000, 3499, 3500, 1e6]), [20000, 20000, 2000, 2000, 10000, 10000])
+    np.testing.assert_array_equal(
+        size_at(three_epoch["epochs"], [0, 2999, 3000, 3499, 3500, 1e6]), [20000, 20000, 2000, 2000, 10000, 10000]
+    )
     with pytest.raises(ValueError, match="increase strictly"):
         validate_epochs([{"start": 0, "size": 1}, {"start": 0, "size": 2}])
     with pytest.raises(ValueError, match="start at 0"):
@@ -116,11 +134,12 @@ def test_bad_arguments_are_rejected(three_epoch):
 
 # --- continuous prior, Gravel model, statistics against coalescent expectations -------------
 
-from genomic_dl.popgen.demography import gravel2011  # noqa: E402
-from genomic_dl.popgen.scenarios import check_scenario, selection_start_frequency  # noqa: E402
-from genomic_dl.popgen.simulate import parse_strength  # noqa: E402
-from genomic_dl.popgen.statistics import pairwise_diversity, site_frequency_spectrum  # noqa: E402
-from conftest import load_preset  # noqa: E402
+from conftest import load_preset
+
+from genomic_dl.popgen.demography import gravel2011
+from genomic_dl.popgen.scenarios import check_scenario, selection_start_frequency
+from genomic_dl.popgen.simulate import parse_strength
+from genomic_dl.popgen.statistics import pairwise_diversity, site_frequency_spectrum
 
 SCENARIOS = load_preset("default")["simulation"]["scenarios"]
 
@@ -129,7 +148,9 @@ def test_statistics_on_a_hand_made_shard():
     genotypes = np.array([[1, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1]], dtype=np.uint8)
     offsets = np.array([0, 2, 2, 4])  # replicate 1 has no sites
     np.testing.assert_allclose(site_frequency_spectrum(genotypes, offsets), np.array([0, 2, 1, 1]) / 3)
-    np.testing.assert_allclose(site_frequency_spectrum(genotypes, offsets, rows=np.array([0, 1])), np.array([1, 1, 2]) / 3)
+    np.testing.assert_allclose(
+        site_frequency_spectrum(genotypes, offsets, rows=np.array([0, 1])), np.array([1, 1, 2]) / 3
+    )
     # pi per site = 2 k (n - k) / (n (n - 1)): k=2 -> 2/3, k=1 -> 2/3, k=3 -> 0
     np.testing.assert_allclose(pairwise_diversity(genotypes, offsets), [4 / 3, 0, 2 / 3])
 
@@ -149,7 +170,7 @@ def test_continuous_prior_draws_and_stores_one_S_per_replicate():
     assert S.shape == (30,) and S.min() >= 0 and S.max() <= 400 and len(np.unique(S)) == 30
     assert np.all(np.isfinite(arrays["sweep_frequency"]))
     # stronger selection, higher present-day frequency (rank correlation over the shard)
-    ranks = lambda x: np.argsort(np.argsort(x))  # noqa: E731
+    ranks = lambda x: np.argsort(np.argsort(x))
     assert np.corrcoef(ranks(S), ranks(arrays["sweep_frequency"]))[0, 1] > 0.6
     assert metadata["selection_coefficient"] == [0.0, 400.0]
 
@@ -185,7 +206,9 @@ def test_gravel_neutral_shard_rows_and_diversity():
     debug = gravel2011(scenario["gravel2011"]).debug()
     diversity = {}
     for index, population in enumerate(("YRI", "CEU")):
-        expected = 2 * scenario["mutation_rate"] * scenario["sequence_length"] * debug.mean_coalescence_time({population: 2})
+        expected = (
+            2 * scenario["mutation_rate"] * scenario["sequence_length"] * debug.mean_coalescence_time({population: 2})
+        )
         pi = pairwise_diversity(arrays["genotypes"], arrays["offsets"], rows=arrays["haplotype_population"] == index)
         assert abs(pi.mean() - expected) < 4 * pi.std() / np.sqrt(pi.size), (population, pi.mean(), expected)
         diversity[population] = pi.mean()
@@ -201,10 +224,22 @@ def test_msprime_refuses_gravel_sweeps():
     "name, change, key",
     [
         ("three_epoch", {"engine": "slim"}, "three_epoch.engine"),
-        ("three_epoch", {"selection": {**SCENARIOS["three_epoch"]["selection"], "start_frequency": 1e-6}}, "start_frequency"),
+        (
+            "three_epoch",
+            {"selection": {**SCENARIOS["three_epoch"]["selection"], "start_frequency": 1e-6}},
+            "start_frequency",
+        ),
         ("gravel_ceu_sweep", {"focal_population": "ASW"}, "focal_population"),
-        ("gravel_neutral", {"selection": {"start_generations_ago": 600, "initial_copies": 1, "dominance": 0.5}}, "gravel_neutral.selection"),
-        ("gravel_neutral", {"gravel2011": {**SCENARIOS["gravel_neutral"]["gravel2011"], "T_europe_asia": 3000}}, "gravel2011"),
+        (
+            "gravel_neutral",
+            {"selection": {"start_generations_ago": 600, "initial_copies": 1, "dominance": 0.5}},
+            "gravel_neutral.selection",
+        ),
+        (
+            "gravel_neutral",
+            {"gravel2011": {**SCENARIOS["gravel_neutral"]["gravel2011"], "T_europe_asia": 3000}},
+            "gravel2011",
+        ),
     ],
 )
 def test_inconsistent_scenarios_are_rejected_by_key(name, change, key):
@@ -217,7 +252,9 @@ def test_start_frequency_from_initial_copies():
     hard = SCENARIOS["three_epoch_hard"]
     # One copy among 2N = 40,000 when selection starts (N = 20,000 from 0 to 3,000 generations ago).
     assert selection_start_frequency(hard) == pytest.approx(1 / 40_000)
-    assert selection_start_frequency(SCENARIOS["three_epoch_soft"]) == pytest.approx(SCENARIOS["three_epoch_soft"]["selection"]["initial_copies"] / 40_000)
+    assert selection_start_frequency(SCENARIOS["three_epoch_soft"]) == pytest.approx(
+        SCENARIOS["three_epoch_soft"]["selection"]["initial_copies"] / 40_000
+    )
     both = {**hard, "selection": {**hard["selection"], "start_frequency": 0.01}}
     with pytest.raises(ValueError, match="three_epoch_hard.selection: give exactly one"):
         check_scenario("three_epoch_hard", both)
@@ -228,7 +265,12 @@ def _complete_sweep_sites(scenario, n_replicates):
     demography, samples, _ = _sampling(scenario)
     _, s_hom = selection_coefficients(200.0, scenario["reference_size"])
     models = _ancestry_models(scenario, 0.99, np.nan, s_hom)
-    return np.array([_simulate_region(scenario, demography, samples, models, seed)[0].shape[1] for seed in range(1, n_replicates + 1)])
+    return np.array(
+        [
+            _simulate_region(scenario, demography, samples, models, seed)[0].shape[1]
+            for seed in range(1, n_replicates + 1)
+        ]
+    )
 
 
 def test_hard_sweeps_from_one_copy_erase_more_diversity_than_soft_sweeps():
@@ -258,6 +300,6 @@ def test_weak_sweeps_crossing_an_epoch_are_redrawn_and_reproducible_from_the_sto
     models = _ancestry_models(scenario, 0.04, np.nan, s_hom)
     outcomes = [_simulate_replicate(scenario, demography, samples, models, seed) for seed in range(1, 16)]
     assert sum(redraws for *_, redraws in outcomes) > 0
-    genotypes, _, used_seed, redraws = next(outcome for outcome in outcomes if outcome[3] > 0)
+    genotypes, _, used_seed, _redraws = next(outcome for outcome in outcomes if outcome[3] > 0)
     again, _ = _simulate_region(scenario, demography, samples, models, used_seed)
     np.testing.assert_array_equal(again, genotypes)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import shutil
 
 import numpy as np
 import pytest
-
 from conftest import load_preset
+
 from genomic_dl.popgen import slim_engine
 from genomic_dl.popgen.simulate import ARRAY_KEYS
 from genomic_dl.popgen.slim_engine import SLIM_ARRAY_KEYS, simulate_shard_slim
@@ -121,7 +122,7 @@ def test_shard_format(shard, ceu_sweep):
     assert offsets.dtype == np.int64 and offsets.shape == (N_REPLICATES + 1,)
     assert offsets[0] == 0 and offsets[-1] == genotypes.shape[1] and np.all(np.diff(offsets) > 50)
     assert positions.dtype == np.float64 and positions.shape == (genotypes.shape[1],)
-    for start, stop in zip(offsets[:-1], offsets[1:]):
+    for start, stop in itertools.pairwise(offsets):
         block = positions[start:stop]
         assert np.all(np.diff(block) > 0) and block[0] >= 0 and block[-1] < ceu_sweep["sequence_length"]
         counts = genotypes[:, start:stop].sum(axis=0)
@@ -207,7 +208,9 @@ def test_focal_population_carries_a_sweep_at_the_centre(shard, ceu_sweep):
 @needs_slim
 def test_slim_failures_surface_slims_error(ceu_sweep, tmp_path):
     defines = slim_engine._defines(ceu_sweep, 200.0, tmp_path / "a.trees", tmp_path / "b.trees")
-    without_dominance = [item for pair in zip(defines[0::2], defines[1::2]) if not pair[1].startswith("DOMINANCE=") for item in pair]
+    without_dominance = [
+        item for pair in zip(defines[0::2], defines[1::2]) if not pair[1].startswith("DOMINANCE=") for item in pair
+    ]
     with pytest.raises(RuntimeError, match="SLiM failed") as error:
         slim_engine.run_slim(shutil.which("slim"), without_dominance, seed=1)
     assert "DOMINANCE" in str(error.value)

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from genomic_dl.popgen.images import haplotype_images
-from genomic_dl.popgen.vcf import read_ms, read_population_panel, read_sample_list, read_vcf_region, samples_of_population
+from genomic_dl.popgen.vcf import (
+    read_ms,
+    read_population_panel,
+    read_sample_list,
+    read_vcf_region,
+    samples_of_population,
+)
 
 HEADER = "##fileformat=VCFv4.2\n##contig=<ID=1>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tA\tB\tC\n"
 RECORDS = [
@@ -118,7 +124,9 @@ def test_file_errors_name_the_file(tmp_path):
 def test_sample_list_and_population_panel(tmp_path):
     (tmp_path / "s.txt").write_text("# chosen\nA\n\nC extra\n")
     assert read_sample_list(tmp_path / "s.txt") == ["A", "C"]
-    (tmp_path / "p.panel").write_text("sample\tpop\tsuper_pop\tgender\nA\tCHB\tEAS\tmale\nB\tCEU\tEUR\tfemale\nC\tCHB\tEAS\tfemale\n")
+    (tmp_path / "p.panel").write_text(
+        "sample\tpop\tsuper_pop\tgender\nA\tCHB\tEAS\tmale\nB\tCEU\tEUR\tfemale\nC\tCHB\tEAS\tfemale\n"
+    )
     panel = read_population_panel(tmp_path / "p.panel")
     assert panel == {"A": "CHB", "B": "CEU", "C": "CHB"}
     assert samples_of_population(panel, "CHB") == ["A", "C"]
@@ -157,7 +165,9 @@ def test_read_ms(tmp_path):
     (tmp_path / "a.ms").write_text(MS)
     shard = read_ms(tmp_path / "a.ms")
     np.testing.assert_array_equal(shard["offsets"], [0, 3, 3, 5])
-    np.testing.assert_array_equal(shard["genotypes"], [[0, 1, 0, 0, 1], [1, 1, 0, 1, 0], [0, 0, 1, 1, 1], [0, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(
+        shard["genotypes"], [[0, 1, 0, 0, 1], [1, 1, 0, 1, 0], [0, 0, 1, 1, 1], [0, 0, 0, 0, 0]]
+    )
     np.testing.assert_allclose(shard["positions"], [0.1, 0.5, 0.9, 0.2, 0.3])
     with gzip.open(tmp_path / "a.ms.gz", "wt") as handle:
         handle.write(MS)

@@ -24,6 +24,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Self
 
 # Tools the cluster needs (daemons in /usr/sbin, clients in /usr/bin).
 DAEMONS = ("munged", "slurmctld", "slurmd")
@@ -54,11 +55,16 @@ def ensure_slurm_installed(timeout: float = 900) -> str | None:
         return f"SLURM tools missing ({', '.join(missing_tools())}) and no apt-get to install them"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     deadline = time.monotonic() + timeout
-    for command in ([apt, "update", "-qq"],
-                    [apt, "install", "-y", "-qq", "--no-install-recommends", *APT_PACKAGES]):
+    for command in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "--no-install-recommends", *APT_PACKAGES]):
         try:
-            result = subprocess.run(command, env=env, capture_output=True, text=True,
-                                    timeout=max(1.0, deadline - time.monotonic()))
+            result = subprocess.run(
+                command,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=max(1.0, deadline - time.monotonic()),
+                check=False,
+            )
         except subprocess.TimeoutExpired:
             return f"'{' '.join(command)}' did not finish within {timeout:.0f} s"
         if result.returncode != 0:
@@ -110,8 +116,11 @@ class SlurmCluster:
     @property
     def env(self) -> dict[str, str]:
         """Environment for SLURM clients (sbatch, squeue, ...) talking to this cluster."""
-        return {**os.environ, "SLURM_CONF": str(self.conf),
-                "PATH": os.pathsep.join([str(self.bin_dir), os.environ.get("PATH", ""), "/usr/sbin"])}
+        return {
+            **os.environ,
+            "SLURM_CONF": str(self.conf),
+            "PATH": os.pathsep.join([str(self.bin_dir), os.environ.get("PATH", ""), "/usr/sbin"]),
+        }
 
     def _write_client_wrappers(self) -> None:
         """Client wrappers that set SLURM_CONF, first on the PATH of this cluster's jobs.
@@ -124,7 +133,9 @@ class SlurmCluster:
         self.bin_dir.mkdir(parents=True, exist_ok=True)
         for tool in CLIENTS:
             wrapper = self.bin_dir / tool
-            wrapper.write_text(f'#!/bin/sh\nexport SLURM_CONF="${{SLURM_CONF:-{self.conf}}}"\nexec {which(tool)} "$@"\n')
+            wrapper.write_text(
+                f'#!/bin/sh\nexport SLURM_CONF="${{SLURM_CONF:-{self.conf}}}"\nexec {which(tool)} "$@"\n'
+            )
             wrapper.chmod(0o755)
 
     def write_config(self) -> None:
@@ -147,12 +158,12 @@ SlurmdPort={slurmd_port}
 AuthType=auth/munge
 AuthInfo=socket={self.munge_socket}
 CredType=cred/munge
-StateSaveLocation={self.root / 'state'}
-SlurmdSpoolDir={self.root / 'spool'}
-SlurmctldPidFile={self.root / 'slurmctld.pid'}
-SlurmdPidFile={self.root / 'slurmd.pid'}
-SlurmctldLogFile={self.root / 'log' / 'slurmctld.log'}
-SlurmdLogFile={self.root / 'log' / 'slurmd.log'}
+StateSaveLocation={self.root / "state"}
+SlurmdSpoolDir={self.root / "spool"}
+SlurmctldPidFile={self.root / "slurmctld.pid"}
+SlurmdPidFile={self.root / "slurmd.pid"}
+SlurmctldLogFile={self.root / "log" / "slurmctld.log"}
+SlurmdLogFile={self.root / "log" / "slurmd.log"}
 SlurmctldDebug=info
 SlurmdDebug=info
 # No cgroups in containers: plain process tracking, no task binding.
@@ -192,23 +203,31 @@ PartitionName={self.partition} Nodes={self.hostname} Default=YES MaxTime=INFINIT
     # -- daemons --------------------------------------------------------------------------------
 
     def _spawn(self, name: str, command: list[str], user: str | None = None) -> None:
-        log = open(self.root / "log" / f"{name}.out", "ab")
+        log = open(self.root / "log" / f"{name}.out", "ab")  # noqa: SIM115 (open while the daemon runs)
         self._logs.append(log)
         kwargs = {}
         if user is not None:
             account = pwd.getpwnam(user)
-            kwargs = dict(user=account.pw_uid, group=account.pw_gid, extra_groups=[])
+            kwargs = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
         self.processes[name] = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env={**self.env, "HOME": str(self.root)}, cwd=self.root, start_new_session=True, **kwargs)
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**self.env, "HOME": str(self.root)},
+            cwd=self.root,
+            start_new_session=True,
+            **kwargs,
+        )
 
     def _wait_for(self, what: str, ready, timeout: float, interval: float = 0.5) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for name, process in self.processes.items():
                 if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {process.returncode} while waiting for {what}\n"
-                                       + self.logs_tail())
+                    raise RuntimeError(
+                        f"{name} exited with {process.returncode} while waiting for {what}\n" + self.logs_tail()
+                    )
             if ready():
                 return
             time.sleep(interval)
@@ -217,8 +236,14 @@ PartitionName={self.partition} Nodes={self.hostname} Default=YES MaxTime=INFINIT
     def client(self, *args: str, timeout: float = 15) -> subprocess.CompletedProcess:
         """Run a SLURM client command against this cluster (bounded)."""
         try:
-            return subprocess.run([which(args[0]) or args[0], *args[1:]], env=self.env,
-                                  capture_output=True, text=True, timeout=timeout)
+            return subprocess.run(
+                [which(args[0]) or args[0], *args[1:]],
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
         except subprocess.TimeoutExpired as error:
             return subprocess.CompletedProcess(error.cmd, 124, "", f"timed out after {timeout} s")
 
@@ -229,12 +254,20 @@ PartitionName={self.partition} Nodes={self.hostname} Default=YES MaxTime=INFINIT
     def start(self, timeout: float = 60) -> None:
         atexit.register(self.stop)  # also on an interpreter exit that skips __exit__
         self.write_config()
-        self._spawn("munged", [which("munged"), "--foreground", "--force",
-                               f"--socket={self.munge_socket}",
-                               f"--key-file={self.munge_dir / 'munge.key'}",
-                               f"--pid-file={self.munge_dir / 'munged.pid'}",
-                               f"--seed-file={self.munge_dir / 'munged.seed'}",
-                               f"--log-file={self.munge_dir / 'munged.log'}"], user="munge")
+        self._spawn(
+            "munged",
+            [
+                which("munged"),
+                "--foreground",
+                "--force",
+                f"--socket={self.munge_socket}",
+                f"--key-file={self.munge_dir / 'munge.key'}",
+                f"--pid-file={self.munge_dir / 'munged.pid'}",
+                f"--seed-file={self.munge_dir / 'munged.seed'}",
+                f"--log-file={self.munge_dir / 'munged.log'}",
+            ],
+            user="munge",
+        )
         self._wait_for("munged socket", self.munge_socket.exists, timeout)
         # -D: foreground, so the pid is ours; -i: a fresh state directory is no error.
         self._spawn("slurmctld", [which("slurmctld"), "-D", "-i", "-f", str(self.conf)])
@@ -255,8 +288,9 @@ PartitionName={self.partition} Nodes={self.hostname} Default=YES MaxTime=INFINIT
             if not proc.name.isdigit():
                 continue
             try:
-                if (proc / "comm").read_text().strip() == "slurmstepd" and \
-                        marker in (proc / "environ").read_bytes().split(b"\0"):
+                if (proc / "comm").read_text().strip() == "slurmstepd" and marker in (
+                    proc / "environ"
+                ).read_bytes().split(b"\0"):
                     pids.append(int(proc.name))
             except OSError:
                 continue
@@ -307,7 +341,7 @@ PartitionName={self.partition} Nodes={self.hostname} Default=YES MaxTime=INFINIT
                 out.append(f"--- {path.name}\n{path.read_text(errors='replace')[-chars:]}")
         return "\n".join(out)
 
-    def __enter__(self) -> "SlurmCluster":
+    def __enter__(self) -> Self:
         try:
             self.start()
         except BaseException:

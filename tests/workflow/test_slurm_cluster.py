@@ -10,9 +10,9 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 from slurm_cluster import SlurmCluster, ensure_slurm_installed
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 TARGET = "results/imagene2019/fig3/standard/rows/S400/seed1/evaluation.json"
 SMOKE = str(REPO / "config/presets/smoke.yaml")
-SUBMITTED = re.compile(r"Job (\S+) has been submitted with SLURM jobid (\d+) \(log: (\S+?)\)\.?$", re.M)
+SUBMITTED = re.compile(r"Job (\S+) has been submitted with SLURM jobid (\d+) \(log: (\S+?)\)\.?$", re.MULTILINE)
 SNAKEMAKE_TIMEOUT = 480
 
 
@@ -38,23 +38,41 @@ def cluster(tmp_path_factory):
 def slurm_run(cluster, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("slurm_work")
     command = [
-        sys.executable, "-m", "snakemake", "--workflow-profile", str(REPO / "profiles/slurm"),
-        "--configfile", SMOKE, "--directory", str(workdir),
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--workflow-profile",
+        str(REPO / "profiles/slurm"),
+        "--configfile",
+        SMOKE,
+        "--directory",
+        str(workdir),
         # Test pace: first status check after 5 s (MinJobAge 300 s >= 3 x 5 s keeps squeue usable).
-        "--slurm-init-seconds-before-status-checks", "5", "--latency-wait", "5",
-        "--slurm-keep-successful-logs", TARGET,
+        "--slurm-init-seconds-before-status-checks",
+        "5",
+        "--latency-wait",
+        "5",
+        "--slurm-keep-successful-logs",
+        TARGET,
     ]
     start = time.monotonic()
     try:
-        result = subprocess.run(command, cwd=REPO, env=cluster.env, capture_output=True, text=True,
-                                timeout=SNAKEMAKE_TIMEOUT)
+        result = subprocess.run(
+            command, cwd=REPO, env=cluster.env, capture_output=True, text=True, timeout=SNAKEMAKE_TIMEOUT, check=False
+        )
     except subprocess.TimeoutExpired as error:
-        pytest.fail(f"snakemake did not finish within {SNAKEMAKE_TIMEOUT} s\n"
-                    f"{(error.stderr or b'')[-4000:]!r}\n{cluster.logs_tail()}")
+        pytest.fail(
+            f"snakemake did not finish within {SNAKEMAKE_TIMEOUT} s\n"
+            f"{(error.stderr or b'')[-4000:]!r}\n{cluster.logs_tail()}"
+        )
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-6000:] + "\n" + cluster.logs_tail()
-    return {"workdir": workdir, "log": log, "seconds": time.monotonic() - start,
-            "jobs": dict(line.split("|", 1) for line in cluster.jobs())}
+    return {
+        "workdir": workdir,
+        "log": log,
+        "seconds": time.monotonic() - start,
+        "jobs": dict(line.split("|", 1) for line in cluster.jobs()),
+    }
 
 
 def test_target_built_under_slurm(slurm_run):
@@ -65,8 +83,11 @@ def test_target_built_under_slurm(slurm_run):
 
 def squeue_details(cluster, slurm_id):
     """(memory, time limit in minutes, CPUs) the controller recorded for a job (kept MinJobAge s)."""
-    memory, limit, cpus = cluster.client("squeue", "--noheader", "--states=all", f"--jobs={slurm_id}",
-                                         "--format=%m|%l|%C").stdout.strip().split("|")
+    memory, limit, cpus = (
+        cluster.client("squeue", "--noheader", "--states=all", f"--jobs={slurm_id}", "--format=%m|%l|%C")
+        .stdout.strip()
+        .split("|")
+    )
     days, _, clock = limit.rpartition("-")  # [D-][HH:]MM:SS
     hours, minutes, _ = ([0] + [int(part) for part in clock.split(":")])[-3:]
     return memory, int(days or 0) * 1440 + hours * 60 + minutes, int(cpus)
@@ -74,8 +95,10 @@ def squeue_details(cluster, slurm_id):
 
 def test_every_job_went_through_sbatch(slurm_run, cluster):
     submitted = SUBMITTED.findall(slurm_run["log"])
-    by_kind = {kind: [s for s in submitted if f"/{kind}" in s[2]]
-               for kind in ("group_prep", "rule_imagene_fig3_train", "rule_imagene_fig3_evaluate")}
+    by_kind = {
+        kind: [s for s in submitted if f"/{kind}" in s[2]]
+        for kind in ("group_prep", "rule_imagene_fig3_train", "rule_imagene_fig3_evaluate")
+    }
     # grouped preparation jobs + one training + one evaluation, nothing else
     assert len(by_kind["rule_imagene_fig3_train"]) == len(by_kind["rule_imagene_fig3_evaluate"]) == 1
     assert len(submitted) == sum(map(len, by_kind.values())), submitted
@@ -89,8 +112,8 @@ def test_simulation_and_images_ran_as_grouped_jobs(slurm_run, cluster):
     groups = [s for s in SUBMITTED.findall(slurm_run["log"]) if "/group_prep" in s[2]]
     counts = {"simulate_msprime": 0, "imagene_images": 0}
     for _, slurm_id, log in groups:
-        text = open(log).read()
-        in_group = {rule: len(re.findall(rf"^rule {rule}:", text, re.M)) for rule in counts}
+        text = Path(log).read_text()
+        in_group = {rule: len(re.findall(rf"^rule {rule}:", text, re.MULTILINE)) for rule in counts}
         assert in_group["simulate_msprime"] == in_group["imagene_images"] >= 1, text[-3000:]
         for rule, n in in_group.items():
             counts[rule] += n
@@ -104,9 +127,23 @@ def test_simulation_and_images_ran_as_grouped_jobs(slurm_run, cluster):
 
 def test_slurm_result_equals_local_result(slurm_run, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", SMOKE,
-         "--directory", str(tmp_path), TARGET],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--cores",
+            "2",
+            "--configfile",
+            SMOKE,
+            "--directory",
+            str(tmp_path),
+            TARGET,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     assert (tmp_path / TARGET).read_text() == (slurm_run["workdir"] / TARGET).read_text()

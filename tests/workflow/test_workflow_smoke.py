@@ -6,7 +6,6 @@ import sys
 
 import numpy as np
 import pandas as pd
-
 from conftest import REPO, load_preset
 
 FIG3 = "results/imagene2019/fig3_sorting_accuracy"
@@ -27,12 +26,16 @@ def test_fig3_csv_holds_one_sane_row_per_cell(smoke_run):
     assert set(table["sorting"]) == set(config["sortings"])
     assert set(table["S"]) == set(config["selection_strengths"])
     assert (table["n_seeds"] == len(config["seeds"])).all()
-    assert (table["n_test"] == 2 * config["test_shards"] * load_preset("smoke")["simulation"]["replicates_per_shard"]).all()
+    assert (
+        table["n_test"] == 2 * config["test_shards"] * load_preset("smoke")["simulation"]["replicates_per_shard"]
+    ).all()
     assert table["accuracy_mean"].between(0, 1).all() and (table["accuracy_sd"] >= 0).all()
     np.testing.assert_allclose(table["neutral_as_neutral"] + table["neutral_as_selected"], 1, atol=1e-6)
     np.testing.assert_allclose(table["selected_as_neutral"] + table["selected_as_selected"], 1, atol=1e-6)
     # accuracy = mean of the two class recalls (classes are balanced)
-    np.testing.assert_allclose(table["accuracy_mean"], (table["neutral_as_neutral"] + table["selected_as_selected"]) / 2, atol=1e-6)
+    np.testing.assert_allclose(
+        table["accuracy_mean"], (table["neutral_as_neutral"] + table["selected_as_selected"]) / 2, atol=1e-6
+    )
 
 
 def test_row_sorted_detector_beats_chance_on_strong_selection(smoke_run):
@@ -52,7 +55,11 @@ def test_every_job_logged_and_history_written(smoke_run):
 def test_figF_sfs_table(smoke_run):
     assert (smoke_run / f"{SFS}.pdf").read_bytes()[:5] == b"%PDF-"
     table = pd.read_csv(smoke_run / f"{SFS}.csv")
-    assert set(table["sample"]) == {"YRI, three-population model", "CEU, three-population model", "single-population three-epoch model"}
+    assert set(table["sample"]) == {
+        "YRI, three-population model",
+        "CEU, three-population model",
+        "single-population three-epoch model",
+    }
     np.testing.assert_allclose(table.groupby("sample")["proportion"].sum(), 1.0, rtol=1e-6)
     sites = table.groupby("sample")["mean_sites"].sum()
     assert sites["YRI, three-population model"] > sites["CEU, three-population model"]  # bottleneck in CEU
@@ -62,9 +69,23 @@ def test_single_target_is_reproducible(smoke_run, tmp_path):
     """Rebuilding one evaluation from scratch in another directory gives identical numbers."""
     target = "results/imagene2019/fig3/standard/rows/S300/seed1/evaluation.json"
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(REPO / "config/presets/smoke.yaml"),
-         "--directory", str(tmp_path), target],
-        cwd=REPO, capture_output=True, text=True, timeout=1200,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--cores",
+            "2",
+            "--configfile",
+            str(REPO / "config/presets/smoke.yaml"),
+            "--directory",
+            str(tmp_path),
+            target,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     assert (tmp_path / target).read_text() == (smoke_run / target).read_text()
@@ -73,14 +94,34 @@ def test_single_target_is_reproducible(smoke_run, tmp_path):
 def test_html_report_gathers_every_figure_with_its_caption(smoke_run):
     report = smoke_run / "results/report.html"
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--configfile", str(REPO / "config/presets/smoke.yaml"),
-         "--directory", str(smoke_run), "--report", str(report)],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--configfile",
+            str(REPO / "config/presets/smoke.yaml"),
+            "--directory",
+            str(smoke_run),
+            "--report",
+            str(report),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     html = report.read_text(errors="replace")
-    for figure in ("fig3_sorting_accuracy.pdf", "fig6_posterior.pdf", "fig1c_minicnn_vs_imagene.pdf", "fig4_zero_padding.pdf",
-                   "fig2c_downsampling.pdf", "figS6_attribution_logos.pdf", "scorecard.md"):
+    for figure in (
+        "fig3_sorting_accuracy.pdf",
+        "fig6_posterior.pdf",
+        "fig1c_minicnn_vs_imagene.pdf",
+        "fig4_zero_padding.pdf",
+        "fig2c_downsampling.pdf",
+        "figS6_attribution_logos.pdf",
+        "scorecard.md",
+    ):
         assert figure in html
     assert "Fig 3: detection accuracy by sorting" in html  # a caption, rendered with the config's seeds
 

@@ -28,17 +28,17 @@ from typing import Any
 import numpy as np
 
 from genomic_dl.cecil2023.evaluation import DataSplit, stratified_split
-from genomic_dl.io import load_arrays
 from genomic_dl.cecil2023.widths import WIDTH_METHODS, filtered_widths, standardised_images, target_width
+from genomic_dl.io import load_arrays
 
 __all__ = [
-    "Haplotypes",
-    "load_shard",
-    "load_dataset",
-    "dataset_split",
-    "prepare_images",
-    "images_for_width",
     "SORTINGS",
+    "Haplotypes",
+    "dataset_split",
+    "images_for_width",
+    "load_dataset",
+    "load_shard",
+    "prepare_images",
 ]
 
 #: Row orders of the Cecil & Sugden experiments: sorted by haplotype frequency, or as simulated.
@@ -113,7 +113,9 @@ def load_shard(
     rows = _population_rows(str(path), arrays, metadata, population)
     if max_haplotypes is not None:
         if rows.size < max_haplotypes:
-            raise ValueError(f"{path}: {rows.size} haplotypes of population {population}, fewer than max_haplotypes = {max_haplotypes}")
+            raise ValueError(
+                f"{path}: {rows.size} haplotypes of population {population}, fewer than max_haplotypes = {max_haplotypes}"
+            )
         rows = rows[:max_haplotypes]
     genotypes = arrays["genotypes"][rows]
     offsets = arrays["offsets"].astype(np.int64)

@@ -22,14 +22,14 @@ from scipy import stats
 
 __all__ = [
     "DataSplit",
-    "stratified_split",
-    "balanced_subset",
     "accuracy_interval",
-    "auroc",
-    "spearman_matrix",
     "agreement_matrix",
-    "oriented_scores",
+    "auroc",
+    "balanced_subset",
     "method_metrics",
+    "oriented_scores",
+    "spearman_matrix",
+    "stratified_split",
 ]
 
 
@@ -237,7 +237,9 @@ def oriented_scores(scores: np.ndarray, direction: int = 1) -> np.ndarray:
     return np.where(finite, oriented, floor)
 
 
-def method_metrics(labels: np.ndarray, calls: np.ndarray, scores: np.ndarray, confidence: float = 0.95) -> dict[str, Any]:
+def method_metrics(
+    labels: np.ndarray, calls: np.ndarray, scores: np.ndarray, confidence: float = 0.95
+) -> dict[str, Any]:
     """Test-set summary of one method: accuracy with its interval, AUROC and class recalls.
 
     Parameters

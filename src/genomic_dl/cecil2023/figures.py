@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from genomic_dl.plotting import save_pdf  # noqa: E402
+from genomic_dl.plotting import save_pdf
 
 
 def sfs_table(spectra: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -26,12 +26,22 @@ def sfs_table(spectra: dict[str, np.ndarray]) -> pd.DataFrame:
         n = len(spectrum) - 1
         polymorphic = spectrum[1:n]
         for count, sites in enumerate(polymorphic, start=1):
-            rows.append({"sample": label, "n_haplotypes": n, "derived_count": count, "derived_frequency": count / n,
-                         "mean_sites": sites, "proportion": sites / polymorphic.sum()})
+            rows.append(
+                {
+                    "sample": label,
+                    "n_haplotypes": n,
+                    "derived_count": count,
+                    "derived_frequency": count / n,
+                    "mean_sites": sites,
+                    "proportion": sites / polymorphic.sum(),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def plot_sfs(table: pd.DataFrame, pdf_path: str | os.PathLike, n_replicates: dict[str, int], labels: Sequence[str]) -> None:
+def plot_sfs(
+    table: pd.DataFrame, pdf_path: str | os.PathLike, n_replicates: dict[str, int], labels: Sequence[str]
+) -> None:
     """Fig F: proportion of segregating sites by derived-allele frequency, one line per sample.
 
     The dashed line is the standard neutral expectation (proportion of 1/i), for reference.
@@ -53,6 +63,9 @@ def plot_sfs(table: pd.DataFrame, pdf_path: str | os.PathLike, n_replicates: dic
     ax_low.set_xlabel("derived allele count (rare end)")
     ax_low.set_ylabel("proportion of segregating sites")
     ax_all.legend(fontsize=7)
-    fig.suptitle("Cecil & Sugden Fig F: neutral site frequency spectra, three-population (Gravel 2011) vs single-population model", fontsize=9)
+    fig.suptitle(
+        "Cecil & Sugden Fig F: neutral site frequency spectra, three-population (Gravel 2011) vs single-population model",
+        fontsize=9,
+    )
     fig.tight_layout()
     save_pdf(fig, pdf_path, tight=False)

@@ -14,27 +14,29 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from genomic_dl.cecil2023.tables import table_rows  # noqa: E402
-from genomic_dl.plotting import save_pdf  # noqa: E402
+from genomic_dl.cecil2023.tables import table_rows
+from genomic_dl.plotting import save_pdf
 
 __all__ = [
     "fig1c_table",
-    "plot_fig1c",
     "figP_table",
-    "plot_figP",
     "figQR_table",
+    "plot_fig1c",
+    "plot_figP",
     "plot_figQR",
 ]
 
 ROW_COLUMNS = ["dataset", "dataset_label", "population", "s", "method", "method_label"]
 ACCURACY_COLUMNS = ["accuracy", "ci_low", "ci_high", "auroc", "n_test", "note"]
-STRATEGY_LABELS = {"fixed_epochs": "2 epochs, best of restarts (paper)", "early_stopping": "early stopping",
-                   "on_the_fly": "simulation on the fly"}
-
+STRATEGY_LABELS = {
+    "fixed_epochs": "2 epochs, best of restarts (paper)",
+    "early_stopping": "early stopping",
+    "on_the_fly": "simulation on the fly",
+}
 
 
 def _errors(part: pd.DataFrame) -> np.ndarray:
@@ -71,8 +73,15 @@ def plot_fig1c(table: pd.DataFrame, path: str | os.PathLike) -> None:
     x = np.arange(len(datasets))
     for offset, (method, colour) in zip((-0.2, 0.2), (("imagene", "#4c72b0"), ("mini_cnn", "#dd8452"))):
         part = table[table["method"] == method].set_index("dataset").reindex(datasets)
-        ax.bar(x + offset, part["accuracy"].fillna(0), 0.4, yerr=_errors(part), capsize=3, color=colour,
-               label=part["method_label"].dropna().iloc[0] if part["method_label"].notna().any() else method)
+        ax.bar(
+            x + offset,
+            part["accuracy"].fillna(0),
+            0.4,
+            yerr=_errors(part),
+            capsize=3,
+            color=colour,
+            label=part["method_label"].dropna().iloc[0] if part["method_label"].notna().any() else method,
+        )
         for xi, (_, row) in zip(x, part.iterrows()):
             if isinstance(row["note"], str) and row["note"]:
                 ax.text(xi, 0.52, "not run\n(SLiM unavailable)", ha="center", va="bottom", fontsize=7, rotation=90)
@@ -95,8 +104,17 @@ def figP_table(specs: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     rows = table_rows(specs)
     rows["n_train"] = rows["n_train"].astype(float)
     rows["size_rank"] = rows.groupby("method")["n_train"].rank(method="first").astype(int)
-    columns = ["dataset", "dataset_label", "method", "method_label", "training", "n_train", "size_rank", "n_restarts",
-               *ACCURACY_COLUMNS]
+    columns = [
+        "dataset",
+        "dataset_label",
+        "method",
+        "method_label",
+        "training",
+        "n_train",
+        "size_rank",
+        "n_restarts",
+        *ACCURACY_COLUMNS,
+    ]
     return rows[columns].sort_values(["method", "n_train"], kind="stable").reset_index(drop=True)
 
 
@@ -104,8 +122,14 @@ def plot_figP(table: pd.DataFrame, path: str | os.PathLike) -> None:
     """Accuracy (95% CI) against training-set size, one line per model, log x axis."""
     fig, ax = plt.subplots(figsize=(6, 4))
     for method, part in table.groupby("method", sort=False):
-        ax.errorbar(part["n_train"], part["accuracy"], yerr=_errors(part), marker="o", capsize=3,
-                    label=part["method_label"].iloc[0])
+        ax.errorbar(
+            part["n_train"],
+            part["accuracy"],
+            yerr=_errors(part),
+            marker="o",
+            capsize=3,
+            label=part["method_label"].iloc[0],
+        )
     ax.axhline(0.5, color="grey", lw=0.8, ls=":", label="chance")
     ax.set_xscale("log")
     ax.set_xlabel("training regions (balanced; log scale)")
@@ -140,10 +164,21 @@ def plot_figQR(table: pd.DataFrame, path: str | os.PathLike) -> None:
         populations = list(dict.fromkeys(part["population"]))
         x = np.arange(len(populations))
         for k, (method, strategy) in enumerate(combos):
-            bars = part[(part["method"] == method) & (part["strategy"] == strategy)].set_index("population").reindex(populations)
+            bars = (
+                part[(part["method"] == method) & (part["strategy"] == strategy)]
+                .set_index("population")
+                .reindex(populations)
+            )
             label = f"{bars['method_label'].dropna().iloc[0] if bars['method_label'].notna().any() else method}, {STRATEGY_LABELS[strategy]}"
-            ax.bar(x - 0.4 + width * (k + 0.5), bars["accuracy"].fillna(0), width, yerr=_errors(bars), capsize=2,
-                   color=colours[k], label=label)
+            ax.bar(
+                x - 0.4 + width * (k + 0.5),
+                bars["accuracy"].fillna(0),
+                width,
+                yerr=_errors(bars),
+                capsize=2,
+                color=colours[k],
+                label=label,
+            )
         for xi, population in zip(x, populations):
             note = part.loc[part["population"] == population, "note"].iloc[0]
             if isinstance(note, str) and note:

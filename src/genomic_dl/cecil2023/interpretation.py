@@ -21,10 +21,10 @@ import torch
 from torch import nn
 
 from genomic_dl.cecil2023.evaluation import DataSplit
-from genomic_dl.cecil2023.shap_maps import background_images, mean_shap_maps, minicnn_weights, shap_values
 from genomic_dl.cecil2023.models import ReducedCNN
+from genomic_dl.cecil2023.shap_maps import background_images, mean_shap_maps, minicnn_weights, shap_values
 
-__all__ = ["has_weight_maps", "example_indices", "interpret_model"]
+__all__ = ["example_indices", "has_weight_maps", "interpret_model"]
 
 
 def has_weight_maps(model: nn.Module) -> bool:

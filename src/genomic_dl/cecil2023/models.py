@@ -30,8 +30,8 @@ registry name, initialising the weights from an explicit ``torch.Generator``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 import torch
 from torch import nn
@@ -39,17 +39,17 @@ from torch import nn
 from genomic_dl.nn.imagene import ImageneCNN
 
 __all__ = [
-    "ReducedCNN",
-    "MiniCNN",
+    "MODEL_BUILDERS",
     "DeepSet",
     "LadderStep",
-    "cecil_imagene_kwargs",
-    "mini_cnn_kwargs",
-    "deepset_kwargs",
-    "complexity_ladder",
-    "MODEL_BUILDERS",
+    "MiniCNN",
+    "ReducedCNN",
     "build_cecil_model",
+    "cecil_imagene_kwargs",
+    "complexity_ladder",
+    "deepset_kwargs",
     "initialise_weights",
+    "mini_cnn_kwargs",
 ]
 
 #: Paper values: L1 and L2 coefficients on the conv kernels.

@@ -228,7 +228,12 @@ class CecilPlan:
         return [c["name"] for c in self.datasets[dataset]["classes"]]
 
     def model_spec(
-        self, dataset: str, model: str, width: str = "resize", sorting: str = "rows", training: str = "fixed_epochs",
+        self,
+        dataset: str,
+        model: str,
+        width: str = "resize",
+        sorting: str = "rows",
+        training: str = "fixed_epochs",
         **extra: Any,
     ) -> dict:
         """Row spec of a trained model (genomic_dl.cecil2023.tables)."""

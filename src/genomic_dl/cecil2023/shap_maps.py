@@ -24,7 +24,7 @@ from torch import nn
 
 from genomic_dl.cecil2023.models import ReducedCNN
 
-__all__ = ["OUTPUTS", "background_images", "shap_values", "mean_shap_maps", "minicnn_weights"]
+__all__ = ["OUTPUTS", "background_images", "mean_shap_maps", "minicnn_weights", "shap_values"]
 
 OUTPUTS = ("probability", "logit")
 

@@ -20,7 +20,7 @@ from genomic_dl.cecil2023.data import Haplotypes
 from genomic_dl.cecil2023.evaluation import DataSplit
 from genomic_dl.cecil2023.sumstats import ThresholdClassifier, compute_statistics, fit_ihs_standardisation, max_abs_ihs
 
-__all__ = ["STATISTICS", "STATISTIC_LABELS", "region_statistics", "fit_and_call"]
+__all__ = ["STATISTICS", "STATISTIC_LABELS", "fit_and_call", "region_statistics"]
 
 #: Statistic keys (columns of the scores table) and their labels.
 STATISTIC_LABELS = {
@@ -33,7 +33,9 @@ STATISTIC_LABELS = {
 STATISTICS = tuple(STATISTIC_LABELS)
 
 
-def region_statistics(haplotypes: Haplotypes, split: DataSplit, *, min_sites: int = 2) -> tuple[pd.DataFrame, dict[str, Any]]:
+def region_statistics(
+    haplotypes: Haplotypes, split: DataSplit, *, min_sites: int = 2
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per-region statistics of a data set whose class 0 is neutral.
 
     Parameters
@@ -78,7 +80,9 @@ def region_statistics(haplotypes: Haplotypes, split: DataSplit, *, min_sites: in
     return table, standardisation.to_dict()
 
 
-def fit_and_call(table: pd.DataFrame, statistics: Sequence[str] = STATISTICS) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+def fit_and_call(
+    table: pd.DataFrame, statistics: Sequence[str] = STATISTICS
+) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
     """Fit each statistic's threshold on the training regions and call every region.
 
     Parameters

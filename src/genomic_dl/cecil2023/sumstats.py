@@ -25,6 +25,7 @@ direction that maximise training accuracy.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,18 +33,18 @@ import allel
 import numpy as np
 
 __all__ = [
-    "IHS_MIN_MAF",
     "IHS_INCLUDE_EDGES",
-    "garud_h",
-    "segregating_sites",
-    "tajimas_d",
-    "ihs",
-    "compute_statistics",
+    "IHS_MIN_MAF",
     "IhsStandardisation",
-    "fit_ihs_standardisation",
-    "standardise_ihs",
-    "max_abs_ihs",
     "ThresholdClassifier",
+    "compute_statistics",
+    "fit_ihs_standardisation",
+    "garud_h",
+    "ihs",
+    "max_abs_ihs",
+    "segregating_sites",
+    "standardise_ihs",
+    "tajimas_d",
 ]
 
 IHS_MIN_MAF = 0.05
@@ -231,7 +232,7 @@ def compute_statistics(
     n_replicates = offsets.size - 1
     region = {key: np.empty(n_replicates) for key in (*GARUD_KEYS, "tajimas_d")}
     site_ihs = np.empty(chosen.shape[1])
-    for index, (start, stop) in enumerate(zip(offsets[:-1], offsets[1:])):
+    for index, (start, stop) in enumerate(itertools.pairwise(offsets)):
         haplotypes = chosen[:, start:stop]
         for key, value in zip(GARUD_KEYS, garud_h(haplotypes)):
             region[key][index] = value

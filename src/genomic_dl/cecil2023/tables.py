@@ -29,7 +29,15 @@ import pandas as pd
 
 from genomic_dl.cecil2023.evaluation import method_metrics, oriented_scores
 
-__all__ = ["PATH_KEYS", "METRIC_COLUMNS", "spec_paths", "method_outputs", "table_rows", "pivot_markdown", "markdown_table"]
+__all__ = [
+    "METRIC_COLUMNS",
+    "PATH_KEYS",
+    "markdown_table",
+    "method_outputs",
+    "pivot_markdown",
+    "spec_paths",
+    "table_rows",
+]
 
 #: Keys of a row spec that name input files (not table columns).
 PATH_KEYS = ("predictions", "summary", "scores", "classifiers")
@@ -80,8 +88,9 @@ def method_outputs(spec: Mapping[str, Any], split: str = "test") -> pd.DataFrame
     """
     if spec["kind"] == "model":
         frame = _read_csv(spec["predictions"], ("index", "label", "probability", "call"))
-        out = pd.DataFrame({"label": frame["label"], "score": frame["probability"], "raw": frame["probability"],
-                            "call": frame["call"]})
+        out = pd.DataFrame(
+            {"label": frame["label"], "score": frame["probability"], "raw": frame["probability"], "call": frame["call"]}
+        )
         return out.set_axis(frame["index"].to_numpy()).rename_axis("index")
     if spec["kind"] != "statistic":
         raise ValueError(f"row spec kind must be 'model' or 'statistic', got {spec['kind']!r}")
@@ -92,8 +101,14 @@ def method_outputs(spec: Mapping[str, Any], split: str = "test") -> pd.DataFrame
         raise ValueError(f"{spec['classifiers']}: no classifier for statistic '{name}'")
     frame = frame[frame["split"] == split]
     raw = frame[name].to_numpy(dtype=np.float64)
-    out = pd.DataFrame({"label": frame["label"].to_numpy(), "score": oriented_scores(raw, int(classifiers[name]["direction"])),
-                        "raw": raw, "call": frame[f"{name}_call"].to_numpy()})
+    out = pd.DataFrame(
+        {
+            "label": frame["label"].to_numpy(),
+            "score": oriented_scores(raw, int(classifiers[name]["direction"])),
+            "raw": raw,
+            "call": frame[f"{name}_call"].to_numpy(),
+        }
+    )
     return out.set_axis(frame["index"].to_numpy()).rename_axis("index")
 
 
@@ -113,7 +128,9 @@ def table_rows(specs: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
                 row["reference_accuracy"] = float(np.mean(outputs["label"] == outputs["call"]))
         if not spec.get("note"):
             outputs = method_outputs(spec)
-            row.update(method_metrics(outputs["label"].to_numpy(), outputs["call"].to_numpy(), outputs["score"].to_numpy()))
+            row.update(
+                method_metrics(outputs["label"].to_numpy(), outputs["call"].to_numpy(), outputs["score"].to_numpy())
+            )
             if spec["kind"] == "model":
                 summary = _read_json(spec["summary"])
                 row.update({column: summary[column] for column in SUMMARY_COLUMNS})

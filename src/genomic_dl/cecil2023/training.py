@@ -51,8 +51,6 @@ from genomic_dl.cecil2023.evaluation import (
     spearman_matrix,
     stratified_split,
 )
-from genomic_dl.io import write_csv
-from genomic_dl.io import write_json
 from genomic_dl.cecil2023.models import (
     build_cecil_model,
     cecil_imagene_kwargs,
@@ -60,6 +58,7 @@ from genomic_dl.cecil2023.models import (
     deepset_kwargs,
     mini_cnn_kwargs,
 )
+from genomic_dl.io import write_csv, write_json
 from genomic_dl.nn.trainer import (
     History,
     TrainerConfig,
@@ -73,27 +72,27 @@ from genomic_dl.nn.trainer import (
 from genomic_dl.seeds import derive_seed
 
 __all__ = [
+    "MODEL_LABELS",
+    "MODEL_NAMES",
     "STRATEGIES",
     "DataSplit",
     "RestartResult",
-    "stratified_split",
-    "strategy_config",
-    "train_with_restarts",
-    "predict_logits",
     "accuracy_interval",
-    "auroc",
-    "spearman_matrix",
     "agreement_matrix",
-    "MODEL_NAMES",
-    "MODEL_LABELS",
-    "ladder_step",
-    "model_kwargs",
+    "auroc",
     "build_model",
-    "n_parameters",
-    "restarts_for",
-    "train_and_test",
+    "ladder_step",
     "load_model",
+    "model_kwargs",
+    "n_parameters",
+    "predict_logits",
+    "restarts_for",
     "save_training",
+    "spearman_matrix",
+    "strategy_config",
+    "stratified_split",
+    "train_and_test",
+    "train_with_restarts",
 ]
 
 logger = logging.getLogger(__name__)
@@ -343,11 +342,15 @@ def ladder_step(name: str) -> int:
     """1-based step of a ladder model name (``"ladder07"`` -> 7); ``ValueError`` otherwise."""
     n_steps = len(complexity_ladder())
     if not (name.startswith("ladder") and name[6:].isdigit() and 1 <= int(name[6:]) <= n_steps):
-        raise ValueError(f"unknown model {name!r}; expected one of {list(MODEL_NAMES)} or ladder01 ... ladder{n_steps:02d}")
+        raise ValueError(
+            f"unknown model {name!r}; expected one of {list(MODEL_NAMES)} or ladder01 ... ladder{n_steps:02d}"
+        )
     return int(name[6:])
 
 
-def model_kwargs(name: str, input_shape: Sequence[int], settings: Mapping[str, Mapping[str, Any]]) -> tuple[str, dict[str, Any]]:
+def model_kwargs(
+    name: str, input_shape: Sequence[int], settings: Mapping[str, Mapping[str, Any]]
+) -> tuple[str, dict[str, Any]]:
     """Registry name and constructor kwargs of a workflow model for images of ``input_shape``.
 
     Parameters
@@ -375,7 +378,12 @@ def model_kwargs(name: str, input_shape: Sequence[int], settings: Mapping[str, M
     return step.model, step.kwargs
 
 
-def build_model(name: str, input_shape: Sequence[int], settings: Mapping[str, Mapping[str, Any]], generator: torch.Generator | None = None) -> nn.Module:
+def build_model(
+    name: str,
+    input_shape: Sequence[int],
+    settings: Mapping[str, Mapping[str, Any]],
+    generator: torch.Generator | None = None,
+) -> nn.Module:
     """The workflow model ``name`` (see :func:`model_kwargs`), weights drawn from ``generator``."""
     registry, kwargs = model_kwargs(name, input_shape, settings)
     return build_cecil_model(registry, kwargs, generator)
@@ -463,7 +471,9 @@ def train_and_test(
     for row, history in zip(result.restarts, result.histories):
         seconds = sum(r["n_train"] / r["train_images_per_s"] for r in history.rows)
         images_seen = sum(r["n_train"] for r in history.rows)
-        restarts.append({**row, "best": row["restart"] == result.best_restart, "images_per_s": images_seen / max(seconds, 1e-9)})
+        restarts.append(
+            {**row, "best": row["restart"] == result.best_restart, "images_per_s": images_seen / max(seconds, 1e-9)}
+        )
     model = result.model.to("cpu").eval()
     summary = {
         "model": name,
@@ -516,7 +526,11 @@ def save_training(
     ``registry``, ``model_kwargs``, ``summary``), the per-restart table, the test predictions and
     the JSON summary (``result["summary"]`` updated with ``extra``). Returns that summary."""
     summary = {**result["summary"], **extra}
-    save_checkpoint(model_path, model, {"registry": summary["registry"], "model_kwargs": summary["model_kwargs"], "summary": summary})
+    save_checkpoint(
+        model_path,
+        model,
+        {"registry": summary["registry"], "model_kwargs": summary["model_kwargs"], "summary": summary},
+    )
     write_csv(pd.DataFrame(result["restarts"]), restarts_path)
     write_csv(pd.DataFrame(result["predictions"]), predictions_path)
     write_json(summary_path, summary)

@@ -49,13 +49,13 @@ from genomic_dl.popgen.images import (
 
 __all__ = [
     "WIDTH_METHODS",
+    "centred_window",
     "filtered_widths",
     "padding_width",
-    "trimming_width",
-    "target_width",
-    "centred_window",
     "standardise_widths",
     "standardised_images",
+    "target_width",
+    "trimming_width",
 ]
 
 WIDTH_METHODS = ("resize", "zero_pad", "trim")
@@ -83,7 +83,7 @@ def _check_train_widths(train_widths) -> np.ndarray:
     widths = np.asarray(train_widths)
     if widths.ndim != 1 or widths.size == 0 or not np.issubdtype(widths.dtype, np.integer):
         raise ValueError(
-            f"train_widths must be a non-empty 1-D integer array, got dtype {widths.dtype} " f"and shape {widths.shape}"
+            f"train_widths must be a non-empty 1-D integer array, got dtype {widths.dtype} and shape {widths.shape}"
         )
     if widths.min() < 0:
         raise ValueError(f"train_widths must be non-negative, got minimum {widths.min()}")

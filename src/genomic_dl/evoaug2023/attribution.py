@@ -13,8 +13,8 @@ importance ranks the planted positions above the rest (AUROC and AUPR per sequen
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import logomaker
 import numpy as np
@@ -27,14 +27,14 @@ from torch import nn
 from genomic_dl.evoaug2023.filters import ALPHABET, check_one_hot, model_device
 
 __all__ = [
-    "random_dna",
-    "gradient_shap",
-    "gradient_correction",
-    "attribution_to_logo_matrix",
-    "plot_logo",
-    "position_importance",
     "GroundTruthScores",
     "attribution_ground_truth_scores",
+    "attribution_to_logo_matrix",
+    "gradient_correction",
+    "gradient_shap",
+    "plot_logo",
+    "position_importance",
+    "random_dna",
 ]
 
 
@@ -207,9 +207,7 @@ def plot_logo(ax, matrix: np.ndarray, **logo_kwargs) -> logomaker.Logo:
     return logo
 
 
-def position_importance(
-    attributions: np.ndarray, x: np.ndarray | None = None, *, method: str = "l1"
-) -> np.ndarray:
+def position_importance(attributions: np.ndarray, x: np.ndarray | None = None, *, method: str = "l1") -> np.ndarray:
     """Per-position importance of gradient-corrected attribution maps.
 
     Parameters

@@ -72,20 +72,20 @@ from typing import Any, ClassVar
 import torch
 
 __all__ = [
+    "AUGMENTATIONS",
     "N_BASES",
     "PRIORITY_ORDER",
-    "AUGMENTATIONS",
-    "random_bases",
     "Augmentation",
-    "RandomInversion",
     "RandomDeletion",
-    "RandomTranslocation",
     "RandomInsertion",
-    "RandomRC",
+    "RandomInversion",
     "RandomMutation",
     "RandomNoise",
-    "build_augmentations",
+    "RandomRC",
+    "RandomTranslocation",
     "StochasticAugmenter",
+    "build_augmentations",
+    "random_bases",
 ]
 
 #: Number of one-hot channels (A, C, G, T).
@@ -120,8 +120,7 @@ def _check_generator(generator: Any, device: torch.device) -> None:
     same_index = own.index is None or device.index is None or own.index == device.index
     if own.type != device.type or not same_index:
         raise ValueError(
-            f"generator is on device {own} but x is on {device}; "
-            "create it with torch.Generator(device=x.device)"
+            f"generator is on device {own} but x is on {device}; create it with torch.Generator(device=x.device)"
         )
 
 
@@ -176,9 +175,7 @@ def _one_hot(codes: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return encoded.scatter_(1, codes.unsqueeze(1), 1)
 
 
-def random_bases(
-    n: int, length: int, generator: torch.Generator, dtype: torch.dtype = torch.float32
-) -> torch.Tensor:
+def random_bases(n: int, length: int, generator: torch.Generator, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """Uniformly random one-hot DNA.
 
     Parameters
@@ -302,9 +299,7 @@ class RandomInversion(Augmentation):
     name: ClassVar[str] = "inversion"
 
     def __post_init__(self) -> None:
-        self.invert_min, self.invert_max = _length_range(
-            "invert_min", self.invert_min, "invert_max", self.invert_max
-        )
+        self.invert_min, self.invert_max = _length_range("invert_min", self.invert_min, "invert_max", self.invert_max)
 
     def _transform(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         n, _, length = x.shape
@@ -328,9 +323,7 @@ class RandomDeletion(Augmentation):
     name: ClassVar[str] = "deletion"
 
     def __post_init__(self) -> None:
-        self.delete_min, self.delete_max = _length_range(
-            "delete_min", self.delete_min, "delete_max", self.delete_max
-        )
+        self.delete_min, self.delete_max = _length_range("delete_min", self.delete_min, "delete_max", self.delete_max)
 
     def _transform(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         n, _, length = x.shape
@@ -354,9 +347,7 @@ class RandomTranslocation(Augmentation):
     name: ClassVar[str] = "translocation"
 
     def __post_init__(self) -> None:
-        self.shift_min, self.shift_max = _length_range(
-            "shift_min", self.shift_min, "shift_max", self.shift_max
-        )
+        self.shift_min, self.shift_max = _length_range("shift_min", self.shift_min, "shift_max", self.shift_max)
 
     def sample_shifts(self, n: int, generator: torch.Generator) -> torch.Tensor:
         """Signed shifts of ``n`` sequences, int64 ``(n,)`` on the generator's device."""
@@ -387,9 +378,7 @@ class RandomInsertion(Augmentation):
     name: ClassVar[str] = "insertion"
 
     def __post_init__(self) -> None:
-        self.insert_min, self.insert_max = _length_range(
-            "insert_min", self.insert_min, "insert_max", self.insert_max
-        )
+        self.insert_min, self.insert_max = _length_range("insert_min", self.insert_min, "insert_max", self.insert_max)
 
     def insert_preserving_length(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """Insertion followed by a centred crop back to length ``L``.
@@ -539,9 +528,7 @@ def _build_one(name: str, params: Mapping[str, Any] | None) -> Augmentation:
         raise ValueError(f"unknown augmentation {name!r}; valid names are {', '.join(PRIORITY_ORDER)}")
     params = {} if params is None else params
     if not isinstance(params, Mapping):
-        raise ValueError(
-            f"parameters of augmentation {name!r} must be a mapping, got {type(params).__name__}"
-        )
+        raise ValueError(f"parameters of augmentation {name!r} must be a mapping, got {type(params).__name__}")
     cls = AUGMENTATIONS[name]
     valid = [field.name for field in dataclasses.fields(cls)]
     unknown = sorted(set(params) - set(valid))
@@ -571,9 +558,7 @@ def build_augmentations(spec: Mapping[str, Mapping[str, float] | None]) -> list[
         In the paper's priority order :data:`PRIORITY_ORDER`.
     """
     if not isinstance(spec, Mapping):
-        raise ValueError(
-            f"spec must be a mapping of augmentation names to parameters, got {type(spec).__name__}"
-        )
+        raise ValueError(f"spec must be a mapping of augmentation names to parameters, got {type(spec).__name__}")
     return sorted((_build_one(name, params) for name, params in spec.items()), key=_priority)
 
 
@@ -642,9 +627,7 @@ class StochasticAugmenter:
             raise ValueError("augmentations must contain at least one augmentation")
         for augmentation in augmentations:
             if not isinstance(augmentation, Augmentation):
-                raise TypeError(
-                    f"augmentations must be Augmentation objects, got {type(augmentation).__name__}"
-                )
+                raise TypeError(f"augmentations must be Augmentation objects, got {type(augmentation).__name__}")
         names = [augmentation.name for augmentation in augmentations]
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
@@ -655,9 +638,7 @@ class StochasticAugmenter:
         self.augmentations: tuple[Augmentation, ...] = tuple(sorted(augmentations, key=_priority))
         self.max_augs_per_seq = min(k, len(self.augmentations))
         self.hard_aug = _check_bool("hard_aug", hard_aug)
-        self.length_preserving_insertion = _check_bool(
-            "length_preserving_insertion", length_preserving_insertion
-        )
+        self.length_preserving_insertion = _check_bool("length_preserving_insertion", length_preserving_insertion)
         self._insertion = next((a for a in self.augmentations if isinstance(a, RandomInsertion)), None)
 
     def __repr__(self) -> str:
@@ -701,14 +682,10 @@ class StochasticAugmenter:
         else:
             counts = _uniform_integers(1, self.max_augs_per_seq, n, generator)
         # A uniformly random permutation of the columns; its first `count` values mark the subset.
-        permutation = torch.rand((n, len(self.augmentations)), generator=generator, device=device).argsort(
-            dim=1
-        )
+        permutation = torch.rand((n, len(self.augmentations)), generator=generator, device=device).argsort(dim=1)
         return permutation < counts.unsqueeze(1)
 
-    def apply_choices(
-        self, x: torch.Tensor, choices: torch.Tensor, generator: torch.Generator
-    ) -> torch.Tensor:
+    def apply_choices(self, x: torch.Tensor, choices: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """Apply the augmentations marked in ``choices`` to each sequence.
 
         Parameters
@@ -729,11 +706,7 @@ class StochasticAugmenter:
         _check_batch(x)
         _check_generator(generator, x.device)
         expected = (x.shape[0], len(self.augmentations))
-        if (
-            not isinstance(choices, torch.Tensor)
-            or choices.dtype != torch.bool
-            or tuple(choices.shape) != expected
-        ):
+        if not isinstance(choices, torch.Tensor) or choices.dtype != torch.bool or tuple(choices.shape) != expected:
             raise ValueError(f"choices must be a bool tensor of shape {expected}")
         if choices.device != x.device:
             raise ValueError(f"choices are on device {choices.device} but x is on {x.device}")
@@ -745,10 +718,7 @@ class StochasticAugmenter:
                 groups = self._split_by_insertion(groups, selected, generator)
                 continue
             transform = self._transform_of(augmentation)
-            groups = [
-                (rows, _apply_to_selected(transform, batch, selected[rows], generator))
-                for rows, batch in groups
-            ]
+            groups = [(rows, _apply_to_selected(transform, batch, selected[rows], generator)) for rows, batch in groups]
         return self._assemble(groups, x, generator)
 
     def __call__(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:

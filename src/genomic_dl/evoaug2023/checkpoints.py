@@ -52,11 +52,11 @@ from genomic_dl.nn.trainer import load_checkpoint, read_checkpoint, save_checkpo
 __all__ = [
     "METADATA_KEYS",
     "STAGES",
-    "validate_metadata",
-    "save_evoaug_model",
-    "load_evoaug_model",
     "append_random_bases",
     "evaluation_padder",
+    "load_evoaug_model",
+    "save_evoaug_model",
+    "validate_metadata",
 ]
 
 #: Keys every EvoAug checkpoint's metadata must hold.
@@ -129,11 +129,15 @@ def save_evoaug_model(path: str | os.PathLike[str], model: nn.Module, metadata: 
     validate_metadata(metadata, str(path))
     kwargs = getattr(model, "model_kwargs", None)
     if kwargs is not None and dict(kwargs) != dict(metadata["model_kwargs"]):
-        raise ValueError(f"{path}: metadata model_kwargs {dict(metadata['model_kwargs'])} do not match the model's {kwargs}")
+        raise ValueError(
+            f"{path}: metadata model_kwargs {dict(metadata['model_kwargs'])} do not match the model's {kwargs}"
+        )
     save_checkpoint(path, model, metadata)
 
 
-def load_evoaug_model(path: str | os.PathLike[str], device: torch.device | str = "cpu") -> tuple[nn.Module, dict[str, Any]]:
+def load_evoaug_model(
+    path: str | os.PathLike[str], device: torch.device | str = "cpu"
+) -> tuple[nn.Module, dict[str, Any]]:
     """Load a model saved by :func:`save_evoaug_model`.
 
     Returns

@@ -63,21 +63,21 @@ from genomic_dl.nn.trainer import History
 LOG = logging.getLogger(__name__)
 
 __all__ = [
+    "HEADLINE_METRIC",
     "KINDS",
     "MODEL_OF_KIND",
     "TASK_OF_KIND",
-    "HEADLINE_METRIC",
-    "dataset_kind",
-    "chip_tf",
-    "synthetic_spec",
-    "resolve_setting",
-    "build_augmenter",
-    "write_synthetic_dataset",
-    "expose_data_file",
     "Splits",
-    "load_splits",
     "StageResult",
+    "build_augmenter",
+    "chip_tf",
+    "dataset_kind",
+    "expose_data_file",
+    "load_splits",
+    "resolve_setting",
     "run_setting",
+    "synthetic_spec",
+    "write_synthetic_dataset",
 ]
 
 
@@ -132,7 +132,7 @@ def write_synthetic_dataset(
     splits = synthetic.split_dataset(data, tuple(split), rng)
     synthetic.save_synthetic_h5(path, splits, spec)
     return {
-        "sizes": {name: int(len(part["x"])) for name, part in splits.items()},
+        "sizes": {name: len(part["x"]) for name, part in splits.items()},
         "train_target_mean": splits["train"]["y"].mean(axis=0).round(3).tolist(),
         "task_names": list(data["task_names"]),
     }
@@ -442,8 +442,10 @@ def run_setting(
             **metadata["history"],
             "evaluation_seconds": time.perf_counter() - start,
         }
-        emit(f"{dataset}/{setting}/{stage}: " + ", ".join(
-            f"{key} {evaluation[key]:.4f}" for key in evaluation if key.startswith("mean_")))
+        emit(
+            f"{dataset}/{setting}/{stage}: "
+            + ", ".join(f"{key} {evaluation[key]:.4f}" for key in evaluation if key.startswith("mean_"))
+        )
         return StageResult(stage, copy.deepcopy(model), history, metadata, evaluation)
 
     train_config = trainer_config_from(training)
@@ -458,4 +460,3 @@ def run_setting(
         model, data.train, data.valid, trainer_config_from(finetuning), device, generator, pad, task=task, log=log
     )
     return [pretrained, finish("finetuned", history, finetuning)]
-

@@ -21,29 +21,29 @@ from collections.abc import Mapping, Sequence
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from genomic_dl.evoaug2023.grid import HEADLINE_METRIC, METRIC_LABELS, chip_tf, dataset_kind  # noqa: E402
-from genomic_dl.plotting import save_pdf  # noqa: E402
+from genomic_dl.evoaug2023.grid import HEADLINE_METRIC, METRIC_LABELS, chip_tf, dataset_kind
+from genomic_dl.plotting import save_pdf
 
 __all__ = [
     "STAGE_COLORS",
+    "compute_cost_table",
+    "fig2b_table",
+    "fig2c_table",
+    "performance_table",
+    "plot_fig2b",
+    "plot_fig2c",
+    "plot_settings",
+    "plot_sweeps",
+    "plot_training_curves",
     "read_evaluations",
     "read_task_metrics",
     "summarise",
-    "performance_table",
-    "plot_settings",
-    "fig2b_table",
-    "plot_fig2b",
-    "fig2c_table",
-    "plot_fig2c",
-    "training_curves",
-    "plot_training_curves",
-    "compute_cost_table",
     "sweep_table",
-    "plot_sweeps",
+    "training_curves",
 ]
 
 STAGE_COLORS = {"standard": "#7f7f7f", "pretrained": "#9ecae1", "finetuned": "#08519c"}
@@ -58,7 +58,6 @@ def _load_json(path: str | os.PathLike) -> dict:
             return json.load(handle)
     except (OSError, json.JSONDecodeError) as error:
         raise ValueError(f"{path}: cannot read the evaluation ({error})") from error
-
 
 
 def _sd(values: pd.Series) -> float:
@@ -97,7 +96,7 @@ def read_evaluations(records: Sequence[Mapping], paths: Sequence[str], split: st
         if metrics is None:
             raise ValueError(f"{path}: no '{split}' metrics")
         row = {**record, "loss": metrics["loss"]}
-        row.update({key[len("mean_"):]: value for key, value in metrics.items() if key.startswith("mean_")})
+        row.update({key[len("mean_") :]: value for key, value in metrics.items() if key.startswith("mean_")})
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -229,8 +228,9 @@ def plot_settings(
     """
     groups = [(None, per_seed)] if panels is None else list(per_seed.groupby(panels, sort=False))
     settings = _setting_order(per_seed)
-    fig, axes = plt.subplots(len(groups), 1, figsize=(max(6.0, 0.75 * len(settings) + 2), 3.6 * len(groups)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(groups), 1, figsize=(max(6.0, 0.75 * len(settings) + 2), 3.6 * len(groups)), squeeze=False
+    )
     n_seeds = per_seed["seed"].nunique()
     for ax, (name, part) in zip(axes[:, 0], groups):
         panel_title = f"{name}" if name is not None else ""
@@ -256,7 +256,9 @@ def fig2b_table(per_seed: pd.DataFrame, metrics: Sequence[str] = ("auroc", "aupr
     overall["tf"] = "all"
     overall["n_seeds"] = table.groupby(["setting", "stage"], sort=False)["n_seeds"].min().to_numpy()
     for metric in metrics:  # sd of the per-TF means
-        overall[f"{metric}_sd"] = table.groupby(["setting", "stage"], sort=False)[f"{metric}_mean"].std(ddof=1).fillna(0).to_numpy()
+        overall[f"{metric}_sd"] = (
+            table.groupby(["setting", "stage"], sort=False)[f"{metric}_mean"].std(ddof=1).fillna(0).to_numpy()
+        )
     return pd.concat([table.drop(columns="best_of"), overall], ignore_index=True)
 
 
@@ -270,8 +272,9 @@ def plot_fig2b(per_seed: pd.DataFrame, pdf_path: str | os.PathLike, metric: str 
     fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(tfs) + 2), 4.0))
     for g, (setting, stage) in enumerate(groups):
         for t, tf in enumerate(tfs):
-            values = per_seed[(per_seed["tf"] == tf) & (per_seed["setting"] == setting)
-                              & (per_seed["stage"] == stage)][metric].dropna()
+            values = per_seed[(per_seed["tf"] == tf) & (per_seed["setting"] == setting) & (per_seed["stage"] == stage)][
+                metric
+            ].dropna()
             if values.empty:
                 continue
             x = t - 0.4 + width * (g + 0.5)
@@ -287,8 +290,9 @@ def plot_fig2b(per_seed: pd.DataFrame, pdf_path: str | os.PathLike, metric: str 
     labels = ["standard training"] + [f"{s} {STAGE_LABELS[stage].split(' ', 1)[1]}" for s, stage in groups[1:]]
     ax.legend([plt.Rectangle((0, 0), 1, 1, color=STAGE_COLORS[stage]) for _, stage in groups], labels, fontsize=7)
     n_seeds = per_seed["seed"].nunique()
-    ax.set_title(f"EvoAug Fig 2b: ChIP-seq classification ({n_seeds} seed{'s' if n_seeds > 1 else ''} per box)",
-                 fontsize=11)
+    ax.set_title(
+        f"EvoAug Fig 2b: ChIP-seq classification ({n_seeds} seed{'s' if n_seeds > 1 else ''} per box)", fontsize=11
+    )
     fig.tight_layout()
     save_pdf(fig, pdf_path)
 
@@ -307,8 +311,10 @@ def fig2c_table(per_seed: pd.DataFrame, metrics: Sequence[str] = ("auroc", "aupr
     ``size_position`` (``smallest``, ``largest`` or ``middle`` among the sizes of the TF) so
     that claims can compare the ends of the curve whatever the sizes of a preset.
     """
-    per_seed = per_seed.assign(tf=per_seed["dataset"].map(chip_tf),
-                               method=[_method(s, t) for s, t in zip(per_seed["setting"], per_seed["stage"])])
+    per_seed = per_seed.assign(
+        tf=per_seed["dataset"].map(chip_tf),
+        method=[_method(s, t) for s, t in zip(per_seed["setting"], per_seed["stage"])],
+    )
     table = summarise(per_seed, ["tf", "n_train", "method"], metrics)
     for metric in metrics:
         standard = table[table["method"] == "standard"].set_index(["tf", "n_train"])[f"{metric}_mean"]
@@ -316,10 +322,13 @@ def fig2c_table(per_seed: pd.DataFrame, metrics: Sequence[str] = ("auroc", "aupr
         table[f"{metric}_gain_vs_standard"] = table[f"{metric}_mean"] - np.asarray(base)
     smallest = table.groupby("tf")["n_train"].transform("min")
     largest = table.groupby("tf")["n_train"].transform("max")
-    table["size_position"] = np.where(table["n_train"] == smallest, "smallest",
-                                      np.where(table["n_train"] == largest, "largest", "middle"))
-    return table.sort_values(["tf", "method", "n_train"], key=lambda c: c.map(
-        {"standard": 0, "pretrained": 1, "finetuned": 2}) if c.name == "method" else c, kind="stable",
+    table["size_position"] = np.where(
+        table["n_train"] == smallest, "smallest", np.where(table["n_train"] == largest, "largest", "middle")
+    )
+    return table.sort_values(
+        ["tf", "method", "n_train"],
+        key=lambda c: c.map({"standard": 0, "pretrained": 1, "finetuned": 2}) if c.name == "method" else c,
+        kind="stable",
     ).reset_index(drop=True)
 
 
@@ -345,8 +354,11 @@ def plot_fig2c(table: pd.DataFrame, pdf_path: str | os.PathLike, metric: str = "
         ax.legend(fontsize=7)
     axes[0, 0].set_ylabel(f"test {METRIC_LABELS.get(metric, metric)}")
     n_seeds = int(table["n_seeds"].min())
-    fig.suptitle(f"EvoAug Fig 2c: down-sampled ChIP-seq training sets (mean ± sd over {n_seeds} seed"
-                 f"{'s' if n_seeds > 1 else ''})", fontsize=11)
+    fig.suptitle(
+        f"EvoAug Fig 2c: down-sampled ChIP-seq training sets (mean ± sd over {n_seeds} seed"
+        f"{'s' if n_seeds > 1 else ''})",
+        fontsize=11,
+    )
     fig.tight_layout()
     save_pdf(fig, pdf_path)
 
@@ -384,9 +396,19 @@ def training_curves(records: Sequence[Mapping], paths: Sequence[str]) -> pd.Data
         elif record["stage"] == "finetuned":
             epoch = epoch + pretrain_epochs.get(key, 0)
         curve = {"standard": "standard", "pretrained": "pretraining", "finetuned": "fine-tuning"}[record["stage"]]
-        frames.append(pd.DataFrame({"dataset": record["dataset"], "curve": curve, "metric": metric,
-                                    "seed": record["seed"], "epoch": epoch, "valid_metric": history[column],
-                                    "valid_loss": history["valid_loss"]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "dataset": record["dataset"],
+                    "curve": curve,
+                    "metric": metric,
+                    "seed": record["seed"],
+                    "epoch": epoch,
+                    "valid_metric": history[column],
+                    "valid_loss": history["valid_loss"],
+                }
+            )
+        )
     per_seed = pd.concat(frames, ignore_index=True)
     table = summarise(per_seed, ["dataset", "curve", "metric", "epoch"], ["valid_metric", "valid_loss"])
     return table.sort_values(["dataset", "curve", "epoch"], kind="stable").reset_index(drop=True)
@@ -395,8 +417,11 @@ def training_curves(records: Sequence[Mapping], paths: Sequence[str]) -> pd.Data
 def plot_training_curves(table: pd.DataFrame, pdf_path: str | os.PathLike) -> None:
     """Fig S7: validation metric (left) and loss (right) per epoch, one row per dataset."""
     datasets = list(dict.fromkeys(table["dataset"]))
-    colors = {"standard": STAGE_COLORS["standard"], "pretraining": STAGE_COLORS["pretrained"],
-              "fine-tuning": STAGE_COLORS["finetuned"]}
+    colors = {
+        "standard": STAGE_COLORS["standard"],
+        "pretraining": STAGE_COLORS["pretrained"],
+        "fine-tuning": STAGE_COLORS["finetuned"],
+    }
     fig, axes = plt.subplots(len(datasets), 2, figsize=(10, 3.2 * len(datasets)), squeeze=False)
     for row, dataset in zip(axes, datasets):
         part = table[table["dataset"] == dataset]
@@ -433,9 +458,7 @@ def _read_benchmark(path: str | os.PathLike) -> dict[str, float]:
     return {"s": float(frame["s"].iloc[0]), "max_rss": float(frame.get("max_rss", pd.Series([math.nan])).iloc[0])}
 
 
-def compute_cost_table(
-    jobs: Sequence[Mapping], benchmarks: Sequence[str], histories: Sequence[str]
-) -> pd.DataFrame:
+def compute_cost_table(jobs: Sequence[Mapping], benchmarks: Sequence[str], histories: Sequence[str]) -> pd.DataFrame:
     """Table S2: computational cost per dataset and setting, mean ± sd over seeds.
 
     Parameters
@@ -461,13 +484,17 @@ def compute_cost_table(
     rows, position = [], 0
     for job, benchmark in zip(jobs, benchmarks):
         n_histories = 1 if job["setting"] == "standard" else 2
-        stage_histories = histories[position:position + n_histories]
+        stage_histories = histories[position : position + n_histories]
         position += n_histories
         if len(stage_histories) != n_histories:
             raise ValueError("fewer history files than the jobs need")
         first = pd.read_csv(stage_histories[0])
-        row = {**job, **_read_benchmark(benchmark), "epochs": len(first),
-               "seconds_per_epoch": float(first["seconds"].mean())}
+        row = {
+            **job,
+            **_read_benchmark(benchmark),
+            "epochs": len(first),
+            "seconds_per_epoch": float(first["seconds"].mean()),
+        }
         if n_histories == 2:
             second = pd.read_csv(stage_histories[1])
             row.update(finetune_epochs=len(second), finetune_seconds_per_epoch=float(second["seconds"].mean()))
@@ -480,8 +507,13 @@ def compute_cost_table(
             per_job[column] = math.nan
     per_job = per_job.rename(columns={"s": "job_seconds", "max_rss": "max_rss_mb"})
     table = summarise(per_job, ["dataset", "setting"], ["seconds_per_epoch", "job_seconds"])
-    means = per_job.groupby(["dataset", "setting"], sort=False)[
-        ["epochs", "finetune_epochs", "finetune_seconds_per_epoch", "max_rss_mb"]].mean().reset_index()
+    means = (
+        per_job.groupby(["dataset", "setting"], sort=False)[
+            ["epochs", "finetune_epochs", "finetune_seconds_per_epoch", "max_rss_mb"]
+        ]
+        .mean()
+        .reset_index()
+    )
     table = table.merge(means.rename(columns={c: f"{c}_mean" for c in means.columns[2:]}), on=["dataset", "setting"])
     standard = table[table["setting"] == "standard"].set_index("dataset")["seconds_per_epoch_mean"]
     table["epoch_cost_vs_standard"] = table["seconds_per_epoch_mean"] / table["dataset"].map(standard)
@@ -492,7 +524,9 @@ def compute_cost_table(
 
 
 def sweep_table(
-    records: Sequence[Mapping], paths: Sequence[str], reference_records: Sequence[Mapping],
+    records: Sequence[Mapping],
+    paths: Sequence[str],
+    reference_records: Sequence[Mapping],
     reference_paths: Sequence[str],
 ) -> pd.DataFrame:
     """Figs S1-S5 table: validation metric per dataset, swept parameter value and stage.
@@ -506,8 +540,10 @@ def sweep_table(
     per_seed["metric"] = per_seed["dataset"].map(lambda d: HEADLINE_METRIC[dataset_kind(d)])
     per_seed["valid_metric"] = [row[row["metric"]] for _, row in per_seed.iterrows()]
     table = summarise(per_seed, ["dataset", "augmentation", "parameter", "value", "stage", "metric"], ["valid_metric"])
-    standard = {dataset: float(part[HEADLINE_METRIC[dataset_kind(dataset)]].mean())
-                for dataset, part in reference.groupby("dataset")}
+    standard = {
+        dataset: float(part[HEADLINE_METRIC[dataset_kind(dataset)]].mean())
+        for dataset, part in reference.groupby("dataset")
+    }
     table["standard_mean"] = table["dataset"].map(standard)
     return table
 
@@ -519,20 +555,28 @@ def plot_sweeps(table: pd.DataFrame, pdf_path: str | os.PathLike) -> None:
     n_rows = math.ceil(len(panels) / n_cols)
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(4.0 * n_cols, 3.3 * n_rows), squeeze=False)
     for ax, (dataset, augmentation, parameter) in zip(axes.flat, panels):
-        part = table[(table["dataset"] == dataset) & (table["augmentation"] == augmentation)
-                     & (table["parameter"] == parameter)]
+        part = table[
+            (table["dataset"] == dataset) & (table["augmentation"] == augmentation) & (table["parameter"] == parameter)
+        ]
         for stage in ("pretrained", "finetuned"):
             line = part[part["stage"] == stage].sort_values("value")
             mean, sd = line["valid_metric_mean"].to_numpy(), line["valid_metric_sd"].to_numpy()
-            ax.errorbar(line["value"], mean, yerr=sd, marker="o", capsize=3, color=STAGE_COLORS[stage],
-                        label=STAGE_LABELS[stage])
+            ax.errorbar(
+                line["value"],
+                mean,
+                yerr=sd,
+                marker="o",
+                capsize=3,
+                color=STAGE_COLORS[stage],
+                label=STAGE_LABELS[stage],
+            )
         ax.axhline(part["standard_mean"].iloc[0], color=STAGE_COLORS["standard"], ls="--", label="standard training")
         metric = part["metric"].iloc[0]
         ax.set_xlabel(f"{parameter}" + (" (EvoAug combination)" if augmentation == "evoaug" else ""))
         ax.set_ylabel(f"validation {METRIC_LABELS.get(metric, metric)}")
         ax.set_title(f"{dataset}: {augmentation.replace('_', ' ')}", fontsize=10)
         ax.legend(fontsize=6)
-    for ax in axes.flat[len(panels):]:
+    for ax in axes.flat[len(panels) :]:
         ax.axis("off")
     fig.suptitle("EvoAug Figs S1-S5: hyperparameter sweeps (mean ± sd over seeds)", fontsize=11)
     fig.tight_layout()

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import os
 import textwrap
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
 
-from genomic_dl.evoaug2023.attribution import attribution_to_logo_matrix, plot_logo  # noqa: E402
-from genomic_dl.evoaug2023.filters import information_content  # noqa: E402
-from genomic_dl.evoaug2023.variant_effects import pearson_per_element  # noqa: E402
-from genomic_dl.io import atomic_path  # noqa: E402
-from genomic_dl.plotting import save_pdf  # noqa: E402
+from genomic_dl.evoaug2023.attribution import attribution_to_logo_matrix, plot_logo
+from genomic_dl.evoaug2023.filters import information_content
+from genomic_dl.evoaug2023.variant_effects import pearson_per_element
+from genomic_dl.io import atomic_path
+from genomic_dl.plotting import save_pdf
 
 #: Model colours (unknown models cycle through matplotlib's default colours).
 MODEL_COLOURS = {"standard": "#7f7f7f", "evoaug_pretrained": "#9ecae1", "evoaug_finetuned": "#08519c"}
@@ -37,7 +37,6 @@ GROUND_TRUTH = "ground_truth"
 
 def _colour(model: str, index: int) -> str:
     return MODEL_COLOURS.get(model, f"C{index % 10}")
-
 
 
 def mean_sd_over_seeds(per_seed: pd.DataFrame, keys: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
@@ -65,12 +64,21 @@ def _seed_bars(ax, per_seed: pd.DataFrame, summary: pd.DataFrame, metric: str, m
     """Bars of ``<metric>_mean`` ± sd per model with one dot per seed."""
     for index, model in enumerate(models):
         row = summary[summary["model"] == model].iloc[0]
-        ax.bar(index, row[f"{metric}_mean"], yerr=row[f"{metric}_sd"], color=_colour(model, index),
-               alpha=0.8, capsize=4, edgecolor="black", lw=0.6)
+        ax.bar(
+            index,
+            row[f"{metric}_mean"],
+            yerr=row[f"{metric}_sd"],
+            color=_colour(model, index),
+            alpha=0.8,
+            capsize=4,
+            edgecolor="black",
+            lw=0.6,
+        )
         values = per_seed.loc[per_seed["model"] == model, metric].to_numpy(dtype=float)
         jitter = np.linspace(-0.15, 0.15, len(values)) if len(values) > 1 else np.zeros(len(values))
-        ax.scatter(index + jitter, values, s=14, color="black", zorder=3,
-                   label="one training seed" if index == 0 else None)
+        ax.scatter(
+            index + jitter, values, s=14, color="black", zorder=3, label="one training seed" if index == 0 else None
+        )
     ax.set_xticks(range(len(models)), [model.replace("_", "\n") for model in models], fontsize=8)
 
 
@@ -92,14 +100,18 @@ def summarise_filters(per_seed: pd.DataFrame) -> pd.DataFrame:
     return summary.merge(firsts, on="model").merge(hits, on="model")
 
 
-def plot_filter_summary(per_seed: pd.DataFrame, summary: pd.DataFrame, dataset: str, pdf_path: str | os.PathLike) -> None:
+def plot_filter_summary(
+    per_seed: pd.DataFrame, summary: pd.DataFrame, dataset: str, pdf_path: str | os.PathLike
+) -> None:
     """Fig 1c: hit rate, mean q-value of the hits and planted-motif recovery per model."""
     models = list(summary["model"])
     q = float(summary["q_threshold"].iloc[0])
     fig, axes = plt.subplots(1, 3, figsize=(12, 4))
-    panels = [("hit_rate", f"hit rate (share of filters with a\nJASPAR match at q < {q:g})", (0, 1)),
-              ("mean_hit_q", "mean smallest q-value\nof the matched filters", None),
-              ("planted_recovery", "share of planted motifs matched\nby at least one filter", (0, 1))]
+    panels = [
+        ("hit_rate", f"hit rate (share of filters with a\nJASPAR match at q < {q:g})", (0, 1)),
+        ("mean_hit_q", "mean smallest q-value\nof the matched filters", None),
+        ("planted_recovery", "share of planted motifs matched\nby at least one filter", (0, 1)),
+    ]
     for ax, (metric, label, limits) in zip(axes, panels):
         if summary[f"{metric}_mean"].isna().all():
             reason = "no planted motifs (real data)" if metric == "planted_recovery" else "no matched filters"
@@ -112,9 +124,11 @@ def plot_filter_summary(per_seed: pd.DataFrame, summary: pd.DataFrame, dataset: 
             ax.set_ylim(*limits)
     axes[0].legend(fontsize=7, loc="upper left")
     n_seeds = int(summary["n_seeds"].min())
-    fig.suptitle(f"EvoAug Fig 1c: first-layer filters of {dataset} models vs JASPAR 2022 CORE vertebrates\n"
-                 f"(Tomtom, BH q-values; {int(summary['n_filters'].iloc[0])} filters, mean ± sd over {n_seeds} seed(s))",
-                 fontsize=10)
+    fig.suptitle(
+        f"EvoAug Fig 1c: first-layer filters of {dataset} models vs JASPAR 2022 CORE vertebrates\n"
+        f"(Tomtom, BH q-values; {int(summary['n_filters'].iloc[0])} filters, mean ± sd over {n_seeds} seed(s))",
+        fontsize=10,
+    )
     fig.tight_layout()
     save_pdf(fig, pdf_path)
 
@@ -135,13 +149,14 @@ def filter_logo_table(matches: pd.DataFrame, n_windows: np.ndarray, pwms: np.nda
     return table
 
 
-def plot_filter_logos(table: pd.DataFrame, pwms: np.ndarray, title: str, pdf_path: str | os.PathLike,
-                      columns: int = 6) -> None:
+def plot_filter_logos(
+    table: pd.DataFrame, pwms: np.ndarray, title: str, pdf_path: str | os.PathLike, columns: int = 6
+) -> None:
     """A sheet of information-scaled logos of the ``shown`` filters of ``table`` (rows in order)."""
     shown = table[table["shown"]]
     rows = max(1, int(np.ceil(len(shown) / columns)))
     fig, axes = plt.subplots(rows, columns, figsize=(2.6 * columns, 1.5 * rows + 0.6), squeeze=False)
-    for ax in axes.ravel()[len(shown):]:
+    for ax in axes.ravel()[len(shown) :]:
         ax.set_axis_off()
     for ax, (_, row) in zip(axes.ravel(), shown.iterrows()):
         index = int(row["filter"].removeprefix("filter"))
@@ -189,14 +204,18 @@ def summarise_variant_effects(per_seed: pd.DataFrame, ground_truth: pd.DataFrame
     counts = per_seed.groupby("element", sort=False)["n_variants"].first()
     summary["n_variants"] = summary["element"].map(counts).astype(int)
     if ground_truth is not None:
-        ceiling = variant_effect_table([{"model": GROUND_TRUTH, "setting": "", "stage": "", "seed": 0}],
-                                       [ground_truth.rename(columns={"true_effect": "predicted"})])
+        ceiling = variant_effect_table(
+            [{"model": GROUND_TRUTH, "setting": "", "stage": "", "seed": 0}],
+            [ground_truth.rename(columns={"true_effect": "predicted"})],
+        )
         ceiling = ceiling.assign(n_seeds=1, pearson_r_mean=ceiling["pearson_r"], pearson_r_sd=0.0)
         summary = pd.concat([summary, ceiling[summary.columns]], ignore_index=True)
     return summary
 
 
-def plot_variant_effects(per_seed: pd.DataFrame, summary: pd.DataFrame, source: str, pdf_path: str | os.PathLike) -> None:
+def plot_variant_effects(
+    per_seed: pd.DataFrame, summary: pd.DataFrame, source: str, pdf_path: str | os.PathLike
+) -> None:
     """Fig 1d: mean Pearson r over elements per model (bars, seed dots) and r per element."""
     models = [m for m in dict.fromkeys(summary["model"]) if m != GROUND_TRUTH]
     overall = summary[summary["element"] == ALL_ELEMENTS]
@@ -205,28 +224,47 @@ def plot_variant_effects(per_seed: pd.DataFrame, summary: pd.DataFrame, source: 
     _seed_bars(ax_mean, per_seed[per_seed["element"] == ALL_ELEMENTS], overall, "pearson_r", models)
     ceiling = overall[overall["model"] == GROUND_TRUTH]
     if len(ceiling):
-        ax_mean.axhline(ceiling["pearson_r_mean"].iloc[0], color="C3", ls="--", lw=1,
-                        label="true effect vs measured\n(noise ceiling)")
+        ax_mean.axhline(
+            ceiling["pearson_r_mean"].iloc[0],
+            color="C3",
+            ls="--",
+            lw=1,
+            label="true effect vs measured\n(noise ceiling)",
+        )
     ax_mean.axhline(0, color="black", lw=0.6)
     ax_mean.set_ylabel(f"Pearson r (mean over {len(elements)} elements)")
     ax_mean.legend(fontsize=7)
     width = 0.8 / max(len(models), 1)
     for index, model in enumerate(models):
         part = summary[(summary["model"] == model)].set_index("element").reindex(elements)
-        ax_elements.errorbar(np.arange(len(elements)) + (index - (len(models) - 1) / 2) * width, part["pearson_r_mean"],
-                             yerr=part["pearson_r_sd"], fmt="o", ms=4, capsize=2, color=_colour(model, index), label=model)
+        ax_elements.errorbar(
+            np.arange(len(elements)) + (index - (len(models) - 1) / 2) * width,
+            part["pearson_r_mean"],
+            yerr=part["pearson_r_sd"],
+            fmt="o",
+            ms=4,
+            capsize=2,
+            color=_colour(model, index),
+            label=model,
+        )
     if len(ceiling):
         part = summary[summary["model"] == GROUND_TRUTH].set_index("element").reindex(elements)
-        ax_elements.scatter(np.arange(len(elements)), part["pearson_r_mean"], marker="_", s=200, color="C3",
-                            label="noise ceiling")
+        ax_elements.scatter(
+            np.arange(len(elements)), part["pearson_r_mean"], marker="_", s=200, color="C3", label="noise ceiling"
+        )
     ax_elements.axhline(0, color="black", lw=0.6)
     ax_elements.set_xticks(range(len(elements)), elements, rotation=60, fontsize=7, ha="right")
     ax_elements.set_ylabel("Pearson r (mean ± sd over seeds)")
     ax_elements.set_xlabel("element")
     ax_elements.legend(fontsize=7, ncol=2)
-    what = "CAGI5 saturation mutagenesis" if source == "cagi5" else "synthetic saturation mutagenesis (offline CAGI5 analog)"
-    fig.suptitle(f"EvoAug Fig 1d: zero-shot variant effects, log(alt / ref) of the task-mean prediction; {what}",
-                 fontsize=10)
+    what = (
+        "CAGI5 saturation mutagenesis"
+        if source == "cagi5"
+        else "synthetic saturation mutagenesis (offline CAGI5 analog)"
+    )
+    fig.suptitle(
+        f"EvoAug Fig 1d: zero-shot variant effects, log(alt / ref) of the task-mean prediction; {what}", fontsize=10
+    )
     fig.tight_layout()
     save_pdf(fig, pdf_path)
 
@@ -244,8 +282,16 @@ def summarise_attribution(per_seed: pd.DataFrame) -> pd.DataFrame:
     return summary.merge(firsts, on="model")
 
 
-def plot_attribution(per_seed: pd.DataFrame, summary: pd.DataFrame, logos: Mapping[str, np.ndarray], x: np.ndarray,
-                     planted: np.ndarray | None, labels: Sequence[str], task_name: str, pdf_path: str | os.PathLike) -> None:
+def plot_attribution(
+    per_seed: pd.DataFrame,
+    summary: pd.DataFrame,
+    logos: Mapping[str, np.ndarray],
+    x: np.ndarray,
+    planted: np.ndarray | None,
+    labels: Sequence[str],
+    task_name: str,
+    pdf_path: str | os.PathLike,
+) -> None:
     """Fig S6: ground-truth scores per model, then one page of attribution logos per sequence.
 
     Parameters
@@ -269,10 +315,15 @@ def plot_attribution(per_seed: pd.DataFrame, summary: pd.DataFrame, logos: Mappi
             _seed_bars(ax, per_seed, summary, metric, models)
             ax.axhline(chance, color="C3", ls="--", lw=1, label="chance")
             ax.set_ylim(0, 1)
-            ax.set_ylabel(f"{metric.upper()} of |attribution| vs planted\nmotif positions (mean over sequences)", fontsize=8)
+            ax.set_ylabel(
+                f"{metric.upper()} of |attribution| vs planted\nmotif positions (mean over sequences)", fontsize=8
+            )
             ax.legend(fontsize=7)
-        fig.suptitle(f"EvoAug Fig S6: GradientShap attribution (gradient-corrected) for high-activity {task_name} "
-                     f"sequences; mean ± sd over {int(summary['n_seeds'].min())} seed(s)", fontsize=9)
+        fig.suptitle(
+            f"EvoAug Fig S6: GradientShap attribution (gradient-corrected) for high-activity {task_name} "
+            f"sequences; mean ± sd over {int(summary['n_seeds'].min())} seed(s)",
+            fontsize=9,
+        )
         fig.tight_layout()
         pages.savefig(fig)
         plt.close(fig)

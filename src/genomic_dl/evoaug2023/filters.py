@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -27,13 +27,13 @@ from genomic_dl.io import atomic_path
 __all__ = [
     "ALPHABET",
     "check_one_hot",
-    "model_device",
-    "first_layer_activations",
-    "filter_pwms",
-    "information_content",
     "clip_low_information_flanks",
-    "write_meme",
+    "filter_pwms",
+    "first_layer_activations",
+    "information_content",
+    "model_device",
     "read_meme",
+    "write_meme",
 ]
 
 #: Order of the nucleotides along the channel axis of every one-hot array.
@@ -319,8 +319,10 @@ def write_meme(path: str | os.PathLike, motifs: Sequence[tuple[str, np.ndarray]]
         ``(4, w)`` probability matrix with ``w >= 1``. Uniform background, both strands.
     """
     blocks = [
-        "MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\n"
-        "Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n"
+        (
+            "MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\n"
+            "Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n"
+        )
     ]
     for index, (name, pwm) in enumerate(motifs):
         pwm = _check_pwm(pwm, f"motifs[{index}] pwm")
@@ -384,9 +386,7 @@ def read_meme(path: str | os.PathLike) -> list[tuple[str, np.ndarray]]:
         try:
             matrix = np.array([[float(value) for value in row.split()] for row in rows])
         except ValueError as error:
-            raise ValueError(
-                f"{path}:{line_index + 1}: malformed matrix row of motif {name!r} ({error})"
-            ) from error
+            raise ValueError(f"{path}:{line_index + 1}: malformed matrix row of motif {name!r} ({error})") from error
         if matrix.shape != (width, len(ALPHABET)):
             raise ValueError(
                 f"{path}:{line_index + 1}: motif {name!r} declares w= {width} but has rows of shape {matrix.shape}"

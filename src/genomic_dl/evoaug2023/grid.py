@@ -11,15 +11,15 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "KINDS",
-    "MODEL_OF_KIND",
-    "TASK_OF_KIND",
-    "HEADLINE_METRIC",
-    "METRIC_LABELS",
     "DEFAULT_TASK_NAMES",
+    "HEADLINE_METRIC",
+    "KINDS",
+    "METRIC_LABELS",
+    "MODEL_OF_KIND",
     "STAGES",
-    "dataset_kind",
+    "TASK_OF_KIND",
     "chip_tf",
+    "dataset_kind",
     "stages_of",
 ]
 

@@ -24,14 +24,14 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import h5py
 import numpy as np
 
 from genomic_dl.io import atomic_path
 
-__all__ = ["SPLITS", "LAYOUTS", "EvoAugH5", "load_evoaug_h5", "write_evoaug_h5"]
+__all__ = ["LAYOUTS", "SPLITS", "EvoAugH5", "load_evoaug_h5", "write_evoaug_h5"]
 
 #: The three splits of every EvoAug data file, in file order.
 SPLITS = ("train", "valid", "test")
@@ -127,8 +127,7 @@ class EvoAugH5:
         key = self._key(kind, split)
         if key not in self._file or not isinstance(self._file[key], h5py.Dataset):
             raise ValueError(
-                f"{self.path}: missing dataset '{key}' ({self.layout}-case layout); "
-                f"found {sorted(self._file.keys())}"
+                f"{self.path}: missing dataset '{key}' ({self.layout}-case layout); found {sorted(self._file.keys())}"
             )
         return self._file[key]
 
@@ -205,16 +204,14 @@ class EvoAugH5:
             return dataset[()]
         if isinstance(indices, slice):
             return dataset[indices]
-        unique, inverse = _sorted_unique(
-            np.asarray(indices), dataset.shape[0], self.path, dataset.name.lstrip("/")
-        )
+        unique, inverse = _sorted_unique(np.asarray(indices), dataset.shape[0], self.path, dataset.name.lstrip("/"))
         return dataset[unique][inverse]
 
     def close(self) -> None:
         """Close the file."""
         self._file.close()
 
-    def __enter__(self) -> EvoAugH5:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -250,9 +247,7 @@ def load_evoaug_h5(
     indices = dict(indices or {})
     unknown = sorted(set(indices) - set(splits))
     if unknown:
-        raise ValueError(
-            f"indices given for split(s) {unknown} that are not being read (splits={tuple(splits)})"
-        )
+        raise ValueError(f"indices given for split(s) {unknown} that are not being read (splits={tuple(splits)})")
     arrays = {}
     with EvoAugH5(path) as data:
         for split in splits:
@@ -317,12 +312,9 @@ def write_evoaug_h5(
     if clashes:
         raise ValueError(f"extra: dataset name(s) {clashes} clash with the split datasets")
     datasets.update(extra or {})
-    with atomic_path(path, suffix=".h5") as tmp:
-        with h5py.File(tmp, "w") as handle:
-            for name, values in datasets.items():
-                values = np.asarray(values)
-                # Filters need chunked storage, which scalar and empty datasets cannot have.
-                handle.create_dataset(
-                    name, data=values, compression=compression if values.ndim and values.size else None
-                )
-            handle.attrs.update(dict(attrs or {}))
+    with atomic_path(path, suffix=".h5") as tmp, h5py.File(tmp, "w") as handle:
+        for name, values in datasets.items():
+            values = np.asarray(values)
+            # Filters need chunked storage, which scalar and empty datasets cannot have.
+            handle.create_dataset(name, data=values, compression=compression if values.ndim and values.size else None)
+        handle.attrs.update(dict(attrs or {}))

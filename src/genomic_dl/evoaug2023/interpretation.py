@@ -30,9 +30,10 @@ from __future__ import annotations
 import gzip
 import json
 import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import h5py
 import numpy as np
@@ -40,10 +41,8 @@ import pandas as pd
 import torch
 from torch import nn
 
-from genomic_dl.evoaug2023.checkpoints import load_evoaug_model
-from genomic_dl.evoaug2023.h5data import EvoAugH5
-from genomic_dl.evoaug2023.synthetic import compile_grammar, load_synthetic_h5, true_activity
 from genomic_dl.evoaug2023.attribution import gradient_correction, gradient_shap, random_dna
+from genomic_dl.evoaug2023.checkpoints import load_evoaug_model
 from genomic_dl.evoaug2023.filters import (
     ALPHABET,
     check_one_hot,
@@ -52,7 +51,9 @@ from genomic_dl.evoaug2023.filters import (
     first_layer_activations,
     information_content,
 )
+from genomic_dl.evoaug2023.h5data import EvoAugH5
 from genomic_dl.evoaug2023.labels import model_label
+from genomic_dl.evoaug2023.synthetic import compile_grammar, load_synthetic_h5, true_activity
 from genomic_dl.evoaug2023.tomtom import (
     benjamini_hochberg,
     jaspar_motifs,
@@ -71,26 +72,26 @@ from genomic_dl.evoaug2023.variant_effects import (
 from genomic_dl.nn.device import configure_threads, seed_everything, select_device
 
 __all__ = [
-    "model_label",
-    "prepare_job_model",
-    "TestData",
-    "load_test_split",
-    "random_tail",
-    "append_tail",
     "FilterMotifs",
-    "filter_motifs",
-    "match_filters_to_jaspar",
+    "TestData",
     "VariantSet",
-    "synthetic_variant_set",
-    "one_hot_dna",
-    "read_fasta",
-    "cagi5_variant_set",
-    "score_variant_set",
-    "high_activity_indices",
-    "planted_position_mask",
+    "append_tail",
     "attribution_maps",
-    "read_json",
+    "cagi5_variant_set",
+    "filter_motifs",
+    "high_activity_indices",
+    "load_test_split",
+    "match_filters_to_jaspar",
     "md5_from_listing",
+    "model_label",
+    "one_hot_dna",
+    "planted_position_mask",
+    "prepare_job_model",
+    "random_tail",
+    "read_fasta",
+    "read_json",
+    "score_variant_set",
+    "synthetic_variant_set",
 ]
 
 
@@ -110,7 +111,6 @@ def prepare_job_model(
     chosen = select_device(device)
     model, metadata = load_evoaug_model(path, chosen)
     return model, metadata, chosen
-
 
 
 # --------------------------------------------------------------------------- data
@@ -311,8 +311,9 @@ def filter_motifs(
     chunks = range(0, len(x), chunk_size)
 
     def activations(start: int) -> np.ndarray:
-        chunk = first_layer_activations(model, model.first_activation, x_in[start : start + chunk_size],
-                                        batch_size=batch_size, device=device)
+        chunk = first_layer_activations(
+            model, model.first_activation, x_in[start : start + chunk_size], batch_size=batch_size, device=device
+        )
         return _mask_tail_windows(chunk, x_in.shape[-1], x.shape[-1], width)
 
     # Two passes over the data, so that only one chunk's (n, F, L') activations are in memory:
@@ -320,8 +321,9 @@ def filter_motifs(
     maxima = np.max([activations(start).max(axis=(0, 2)) for start in chunks], axis=0)
     counts, n_windows = 0.0, 0
     for start in chunks:
-        pwms, n = filter_pwms(x_in[start : start + chunk_size], activations(start), width, threshold_fraction,
-                              maxima=maxima)
+        pwms, n = filter_pwms(
+            x_in[start : start + chunk_size], activations(start), width, threshold_fraction, maxima=maxima
+        )
         counts, n_windows = counts + pwms * n[:, None, None], n_windows + n
     pwms = np.full_like(counts, 1.0 / len(ALPHABET))
     aligned = n_windows > 0
@@ -438,7 +440,7 @@ class VariantSet:
         save_arrays(path, {"columns": list(self.variants.columns)}, x_ref=self.x_ref, **columns)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "VariantSet":
+    def load(cls, path: str | os.PathLike) -> VariantSet:
         """Read a file written by :meth:`save` (errors name the file)."""
         from genomic_dl.io import load_arrays
 
@@ -490,7 +492,9 @@ def synthetic_variant_set(
         Draws the noise.
     """
     if not data.synthetic or data.spec["task_type"] != "binary":
-        raise ValueError("the synthetic variant-effect analog needs synthetic data with binary tasks (Basset- or ChIP-like)")
+        raise ValueError(
+            "the synthetic variant-effect analog needs synthetic data with binary tasks (Basset- or ChIP-like)"
+        )
     length = data.x.shape[-1]
     if not 1 <= element_width <= length:
         raise ValueError(f"element_width must be in [1, {length}], got {element_width}")
@@ -582,21 +586,34 @@ def cagi5_variant_set(
         element = str(table["element"].iloc[0])
         chroms = table["chrom"].unique()
         if len(chroms) != 1 or chroms[0] not in chromosomes:
-            raise ValueError(f"CAGI5 element {element}: chromosome(s) {list(chroms)} not all among {sorted(chromosomes)}")
+            raise ValueError(
+                f"CAGI5 element {element}: chromosome(s) {list(chroms)} not all among {sorted(chromosomes)}"
+            )
         start, offsets = element_window(table["pos"].to_numpy(), width)
         sequence = chromosomes[chroms[0]][start : start + width]
         window = one_hot_dna(sequence)
         if window.shape[1] != width or (window.sum(axis=0) != 1).any():
-            raise ValueError(f"CAGI5 element {element}: the {width}-nt window at chr{chroms[0]}:{start + 1} "
-                             "runs off the chromosome or contains N")
+            raise ValueError(
+                f"CAGI5 element {element}: the {width}-nt window at chr{chroms[0]}:{start + 1} "
+                "runs off the chromosome or contains N"
+            )
         try:
             check_reference_alleles(window, offsets, table["ref"].to_numpy())
         except ValueError as error:
             raise ValueError(f"CAGI5 element {element}: {error}") from None
         windows.append(window)
-        rows.append(pd.DataFrame({"element": element, "element_index": index, "position": offsets,
-                                  "ref": table["ref"].to_numpy(), "alt": table["alt"].to_numpy(),
-                                  "measured": table["value"].to_numpy(dtype=np.float64)}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "element": element,
+                    "element_index": index,
+                    "position": offsets,
+                    "ref": table["ref"].to_numpy(),
+                    "alt": table["alt"].to_numpy(),
+                    "measured": table["value"].to_numpy(dtype=np.float64),
+                }
+            )
+        )
     return VariantSet(x_ref=np.stack(windows), variants=pd.concat(rows, ignore_index=True))
 
 
@@ -612,9 +629,12 @@ def score_variant_set(
     predicted = np.full(len(variants), np.nan)
     for index in np.unique(variants["element_index"]):
         rows = np.flatnonzero(variants["element_index"].to_numpy() == index)
-        x_alt = substitute_alleles(variant_set.x_ref[index], variants["position"].to_numpy()[rows],
-                                   variants["alt"].to_numpy()[rows])
-        predicted[rows] = score_variants(predict_fn, append_tail(variant_set.x_ref[index], tail), append_tail(x_alt, tail))
+        x_alt = substitute_alleles(
+            variant_set.x_ref[index], variants["position"].to_numpy()[rows], variants["alt"].to_numpy()[rows]
+        )
+        predicted[rows] = score_variants(
+            predict_fn, append_tail(variant_set.x_ref[index], tail), append_tail(x_alt, tail)
+        )
     return predicted
 
 
@@ -684,8 +704,17 @@ def attribution_maps(
     """
     x = check_one_hot(x, "x")
     tail = np.zeros((len(ALPHABET), 0), dtype=np.float32) if tail is None else tail
-    maps = gradient_shap(model, append_tail(x, tail), target=task, rng=rng, n_references=n_references,
-                         n_samples=n_samples, stdevs=stdevs, batch_size=batch_size, device=device)
+    maps = gradient_shap(
+        model,
+        append_tail(x, tail),
+        target=task,
+        rng=rng,
+        n_references=n_references,
+        n_samples=n_samples,
+        stdevs=stdevs,
+        batch_size=batch_size,
+        device=device,
+    )
     return gradient_correction(maps[..., : x.shape[-1]]).astype(np.float32)
 
 

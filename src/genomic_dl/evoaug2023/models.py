@@ -64,15 +64,15 @@ import torch
 from torch import nn
 
 __all__ = [
-    "ConvBlock",
-    "DenseBlock",
-    "pooled_lengths",
-    "SequenceCNN",
-    "Basset",
-    "DeepSTARR",
-    "ChIPCNN",
     "MODELS",
+    "Basset",
+    "ChIPCNN",
+    "ConvBlock",
+    "DeepSTARR",
+    "DenseBlock",
+    "SequenceCNN",
     "build_model",
+    "pooled_lengths",
     "scale_blocks",
 ]
 

@@ -96,7 +96,11 @@ class EvoAugPlan:
         self.sweep_points = self._sweep_points()
         self.augmented_re = "|".join(
             sorted(
-                {setting for kind in KINDS for setting in self.dataset_settings("chip_X" if kind == "chip" else kind)[1:]}
+                {
+                    setting
+                    for kind in KINDS
+                    for setting in self.dataset_settings("chip_X" if kind == "chip" else kind)[1:]
+                }
             )
         )
         self.download_names = "|".join(re.escape(entry["name"]) for entry in self.data["zenodo"]["files"].values())
@@ -233,7 +237,9 @@ class EvoAugPlan:
         settings = dict(self.settings["settings"][kind])
         if spec["setting"] != "evoaug":
             settings["singles"] = [spec["setting"]]
-        return resolve_setting(spec["setting"], settings, self.settings["augmentations"][kind], override=spec["override"])
+        return resolve_setting(
+            spec["setting"], settings, self.settings["augmentations"][kind], override=spec["override"]
+        )
 
     # ---------------------------------------------------------------- the experiment grid
     def grid(self, datasets: list[str], seeds: list[int] | None = None) -> list[dict]:
@@ -263,7 +269,9 @@ class EvoAugPlan:
             for seed in self.seeds
         ]
         self.figS7_records = [
-            record for record in self.grid(self.figS7["datasets"]) if record["setting"] in ("standard", self.figS7["setting"])
+            record
+            for record in self.grid(self.figS7["datasets"])
+            if record["setting"] in ("standard", self.figS7["setting"])
         ]
         # Table S2: one row per training job of the main grid (benchmark + histories of its stages).
         self.tableS2_jobs = [

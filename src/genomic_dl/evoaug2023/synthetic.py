@@ -93,26 +93,26 @@ import torch.nn.functional as F
 from genomic_dl.evoaug2023.h5data import SPLITS, load_evoaug_h5, write_evoaug_h5
 
 __all__ = [
-    "JASPAR_RELEASE",
     "CHIP_TFS",
+    "JASPAR_RELEASE",
+    "Grammar",
     "JasparMotif",
+    "basset_like_spec",
+    "chip_like_spec",
+    "compile_grammar",
     "counts_to_pfm",
+    "deepstarr_like_spec",
+    "downsample",
+    "downsample_indices",
+    "generate_dataset",
     "jaspar_core_vertebrates",
     "load_jaspar_motifs",
-    "basset_like_spec",
-    "deepstarr_like_spec",
-    "chip_like_spec",
-    "validate_spec",
-    "Grammar",
-    "compile_grammar",
+    "load_synthetic_h5",
+    "save_synthetic_h5",
+    "split_dataset",
     "task_motif_relevance",
     "true_activity",
-    "generate_dataset",
-    "split_dataset",
-    "downsample_indices",
-    "downsample",
-    "save_synthetic_h5",
-    "load_synthetic_h5",
+    "validate_spec",
 ]
 
 JASPAR_RELEASE = "JASPAR2022"
@@ -141,7 +141,7 @@ class JasparMotif(NamedTuple):
     pfm: np.ndarray
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _jaspar_counts(release: str) -> tuple[tuple[str, str, np.ndarray], ...]:
     """(matrix_id, name, counts (4, w)) of the CORE vertebrates non-redundant set, by matrix ID.
 
@@ -150,9 +150,7 @@ def _jaspar_counts(release: str) -> tuple[tuple[str, str, np.ndarray], ...]:
     """
     from pyjaspar import jaspardb
 
-    motifs = jaspardb(release=release).fetch_motifs(
-        collection="CORE", tax_group="vertebrates", all_versions=False
-    )
+    motifs = jaspardb(release=release).fetch_motifs(collection="CORE", tax_group="vertebrates", all_versions=False)
     records = []
     for motif in sorted(motifs, key=lambda m: m.matrix_id):
         counts = np.array([motif.counts[base] for base in "ACGT"], dtype=np.float64)
@@ -161,7 +159,7 @@ def _jaspar_counts(release: str) -> tuple[tuple[str, str, np.ndarray], ...]:
     return tuple(records)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _jaspar_index(release: str) -> dict[str, int]:
     """Map matrix IDs, base IDs (``MA0139``) and upper-case names to positions in the record list.
 
@@ -199,8 +197,7 @@ def jaspar_core_vertebrates(pseudofrequency: float = 0.0, release: str = JASPAR_
     JASPAR's MEME file (``JASPAR2022_CORE_vertebrates.meme``), as used for Tomtom in the paper.
     """
     return [
-        JasparMotif(mid, name, counts_to_pfm(counts, pseudofrequency))
-        for mid, name, counts in _jaspar_counts(release)
+        JasparMotif(mid, name, counts_to_pfm(counts, pseudofrequency)) for mid, name, counts in _jaspar_counts(release)
     ]
 
 
@@ -210,9 +207,7 @@ def _lookup(key: str, release: str) -> int:
     position = index.get(key, index.get(key.upper()))
     if position is None:
         close = difflib.get_close_matches(key.upper(), list(index), n=5)
-        raise ValueError(
-            f"motif {key!r} is not in {release} CORE vertebrates (non-redundant); close: {close}"
-        )
+        raise ValueError(f"motif {key!r} is not in {release} CORE vertebrates (non-redundant); close: {close}")
     return position
 
 
@@ -646,15 +641,12 @@ def compile_grammar(spec: Mapping) -> Grammar:
     slot_width = max(_unit_max_width(e, widths) for e in spec["planting"]) + int(spec["min_gap"])
     n_slots = int(spec["length"]) // slot_width
     if n_slots < 1:
-        _fail(
-            ".length", f"{spec['length']} nt cannot hold one planting unit of {slot_width} nt (with min_gap)"
-        )
+        _fail(".length", f"{spec['length']} nt cannot hold one planting unit of {slot_width} nt (with min_gap)")
     guaranteed = sum(int(_option(e, "min_copies")) for e in spec["planting"] if _option(e, "fraction") > 0)
     if guaranteed > n_slots:
         _fail(
             ".planting",
-            f"min_copies add up to {guaranteed} units but a sequence has only "
-            f"{n_slots} slots of {slot_width} nt",
+            f"min_copies add up to {guaranteed} units but a sequence has only {n_slots} slots of {slot_width} nt",
         )
     return Grammar(spec, tuple(keys), tuple(motifs[k] for k in keys), log_odds, thresholds, slot_width)
 
@@ -689,9 +681,7 @@ def _scan_filters(grammar: Grammar, motifs: Sequence[int]) -> tuple[np.ndarray, 
     return filters, np.repeat(grammar.thresholds[list(motifs)], 2).astype(np.float32)
 
 
-def _site_occupancy(
-    x: torch.Tensor, filters: torch.Tensor, thresholds: torch.Tensor, softness: float
-) -> torch.Tensor:
+def _site_occupancy(x: torch.Tensor, filters: torch.Tensor, thresholds: torch.Tensor, softness: float) -> torch.Tensor:
     """Occupancy ``sigmoid((score - threshold) / softness)`` of every window and filter.
 
     ``x`` (n, 4, L) float; ``filters`` (F, 4, w_max); returns (n, F, L): entry ``i`` scores the
@@ -702,9 +692,7 @@ def _site_occupancy(
     return torch.sigmoid((scores - thresholds[:, None]) / softness)
 
 
-def _windowed_products(
-    first: torch.Tensor, second: torch.Tensor, shift_min: int, shift_max: int
-) -> torch.Tensor:
+def _windowed_products(first: torch.Tensor, second: torch.Tensor, shift_min: int, shift_max: int) -> torch.Tensor:
     """``sum_i first[:, i] * sum_{s = shift_min..shift_max} second[:, i + s]`` (past the end: 0).
 
     ``first`` (n, P1) and ``second`` (n, P2); returns (n,). The window sums are differences of a
@@ -714,8 +702,7 @@ def _windowed_products(
     padded = F.pad(second.double(), (1, shift_max + n_positions))
     cumulative = padded.cumsum(dim=1)  # cumulative[:, k] = sum of second[:, :k]
     windows = (
-        cumulative[:, shift_max + 1 : shift_max + 1 + n_positions]
-        - cumulative[:, shift_min : shift_min + n_positions]
+        cumulative[:, shift_max + 1 : shift_max + 1 + n_positions] - cumulative[:, shift_min : shift_min + n_positions]
     )
     return (first.double() * windows).sum(dim=1).to(first.dtype)
 
@@ -766,9 +753,7 @@ def _batch_activity(
     """(n, T) activities of one (n, 4, L) float batch; ``filters`` from :func:`_scan_filters` of ``used``."""
     occupancy = _site_occupancy(batch, filters, thresholds, float(grammar.spec["softness"]))
     length = batch.shape[2]
-    per_motif = {
-        m: occupancy[:, 2 * k : 2 * k + 2, : length - int(grammar.widths[m]) + 1] for k, m in enumerate(used)
-    }
+    per_motif = {m: occupancy[:, 2 * k : 2 * k + 2, : length - int(grammar.widths[m]) + 1] for k, m in enumerate(used)}
     tasks = [_task_activity(task, grammar, per_motif, batch) for task in grammar.spec["tasks"]]
     return torch.stack(tasks, dim=1)
 
@@ -951,9 +936,7 @@ def _write_copies(
         codes[sequence[copies, None], start[copies, None] + np.arange(width)] = sampled
 
 
-def _plant(
-    grammar: Grammar, codes: np.ndarray, rng: np.random.Generator
-) -> tuple[dict[str, np.ndarray], int]:
+def _plant(grammar: Grammar, codes: np.ndarray, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], int]:
     """Write motif copies into ``codes`` (N, L) in place; return the planting record and the
     number of units dropped for lack of slots."""
     n_sequences = len(codes)

@@ -12,22 +12,22 @@ them on disk; set ``NUMBA_CACHE_DIR`` before the process starts to choose where.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
-from genomic_dl.evoaug2023.synthetic import JASPAR_RELEASE, jaspar_core_vertebrates
 from genomic_dl.evoaug2023.filters import ALPHABET
+from genomic_dl.evoaug2023.synthetic import JASPAR_RELEASE, jaspar_core_vertebrates
 
 __all__ = [
     "EXCLUDED_PROFILES",
-    "jaspar_motifs",
-    "run_tomtom",
-    "benjamini_hochberg",
     "FilterMatches",
-    "summarise_matches",
+    "benjamini_hochberg",
+    "jaspar_motifs",
     "planted_motif_recovery",
+    "run_tomtom",
+    "summarise_matches",
 ]
 
 #: Profiles the paper excludes from filter matching (paper value): low-information filters
@@ -73,9 +73,7 @@ def jaspar_motifs(
     return _jaspar_motifs(tuple(sorted(set(exclude))), release)
 
 
-def run_tomtom(
-    queries: Sequence[np.ndarray], targets: Sequence[np.ndarray], *, n_jobs: int = 1
-) -> np.ndarray:
+def run_tomtom(queries: Sequence[np.ndarray], targets: Sequence[np.ndarray], *, n_jobs: int = 1) -> np.ndarray:
     """Tomtom p-values of every query against every target.
 
     Parameters
@@ -175,9 +173,7 @@ class FilterMatches:
         return float(self.best_q[self.hit].mean()) if self.hit.any() else float("nan")
 
 
-def summarise_matches(
-    qvalues: np.ndarray, target_names: Sequence[str], q_threshold: float = 0.05
-) -> FilterMatches:
+def summarise_matches(qvalues: np.ndarray, target_names: Sequence[str], q_threshold: float = 0.05) -> FilterMatches:
     """Per-filter best match, smallest q-value and hit flag.
 
     Parameters

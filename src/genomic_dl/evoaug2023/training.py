@@ -68,21 +68,21 @@ __all__ = [
     "TASKS",
     "Augmenter",
     "as_tensors",
-    "sequence_loader",
-    "pad_sequences",
-    "loss_function",
     "auroc_per_task",
     "average_precision_per_task",
-    "pearson_per_task",
-    "spearman_per_task",
-    "mse_per_task",
-    "task_metrics",
     "epoch_metrics",
-    "trainer_config_from",
-    "train_standard",
-    "pretrain_augmented",
-    "finetune",
     "evaluate",
+    "finetune",
+    "loss_function",
+    "mse_per_task",
+    "pad_sequences",
+    "pearson_per_task",
+    "pretrain_augmented",
+    "sequence_loader",
+    "spearman_per_task",
+    "task_metrics",
+    "train_standard",
+    "trainer_config_from",
 ]
 
 TASKS = ("binary", "regression")
@@ -578,8 +578,19 @@ def pretrain_augmented(
     _check_task(task)
     train = as_tensors(*train)
     _check_model_length(model, augmenter.output_length(int(train[0].shape[2])), "the augmented training set")
-    return _train_transformed(model, train, valid, augmenter, augmenter.pad_for_evaluation, config, device, generator,
-                              task, device_generator, log)
+    return _train_transformed(
+        model,
+        train,
+        valid,
+        augmenter,
+        augmenter.pad_for_evaluation,
+        config,
+        device,
+        generator,
+        task,
+        device_generator,
+        log,
+    )
 
 
 def _train_transformed(

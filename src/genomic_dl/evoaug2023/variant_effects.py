@@ -14,8 +14,8 @@ One-hot sequences are ``(4, L)`` (one) or ``(N, 4, L)`` (batch) arrays in the or
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,17 +26,17 @@ from genomic_dl.evoaug2023.filters import ALPHABET, check_one_hot
 
 __all__ = [
     "CAGI5_COLUMNS",
-    "WINDOW_WIDTH",
     "DEFAULT_EPSILON",
-    "saturation_mutagenesis",
-    "substitute_alleles",
-    "check_reference_alleles",
-    "model_predict_fn",
-    "score_variants",
+    "WINDOW_WIDTH",
     "centred_windows",
+    "check_reference_alleles",
     "element_window",
+    "model_predict_fn",
     "parse_cagi5",
     "pearson_per_element",
+    "saturation_mutagenesis",
+    "score_variants",
+    "substitute_alleles",
 ]
 
 #: Columns of a CAGI5 regulation-saturation file, in file order.
@@ -128,9 +128,7 @@ def saturation_mutagenesis(x_ref: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]
     alt_codes = candidates[candidates != ref_codes[:, None]]  # row-major: (L, 3) flattened
     positions = np.repeat(np.arange(length), len(ALPHABET) - 1)
     letters = np.array(list(ALPHABET))
-    table = pd.DataFrame(
-        {"position": positions, "ref": letters[ref_codes[positions]], "alt": letters[alt_codes]}
-    )
+    table = pd.DataFrame({"position": positions, "ref": letters[ref_codes[positions]], "alt": letters[alt_codes]})
     return substitute_alleles(x_ref, positions, alt_codes), table
 
 
@@ -259,15 +257,11 @@ def score_variants(
     ref_value = _task_mean(predict_fn(x_ref[None]), task_indices, 1)[0]
     alt_values = _task_mean(predict_fn(x_alt), task_indices, len(x_alt))
     if ref_value < 0 or (alt_values < 0).any():
-        raise ValueError(
-            "predict_fn returned negative values; the log-ratio needs probabilities or activities >= 0"
-        )
+        raise ValueError("predict_fn returned negative values; the log-ratio needs probabilities or activities >= 0")
     return np.log((alt_values + epsilon) / (ref_value + epsilon))
 
 
-def centred_windows(
-    sequence: np.ndarray, centres: Sequence[int] | np.ndarray, width: int = WINDOW_WIDTH
-) -> np.ndarray:
+def centred_windows(sequence: np.ndarray, centres: Sequence[int] | np.ndarray, width: int = WINDOW_WIDTH) -> np.ndarray:
     """Windows of ``width`` nucleotides centred on each of ``centres``.
 
     The window for centre ``c`` covers ``[c - width // 2, c - width // 2 + width)``, so the
@@ -304,9 +298,7 @@ def centred_windows(
     return windows[:, starts].transpose(1, 0, 2).copy()
 
 
-def element_window(
-    positions: Sequence[int] | np.ndarray, width: int = WINDOW_WIDTH
-) -> tuple[int, np.ndarray]:
+def element_window(positions: Sequence[int] | np.ndarray, width: int = WINDOW_WIDTH) -> tuple[int, np.ndarray]:
     """The window of ``width`` nt centred on an element spanned by its variants.
 
     Parameters
@@ -344,9 +336,7 @@ def _cagi5_record(fields: list[str], where: str) -> tuple[str, int, str, str, fl
     chrom, pos, ref, alt, value, confidence = fields
     ref, alt = ref.upper(), alt.upper()
     if ref not in _BASE_INDEX or alt not in _BASE_INDEX:
-        raise ValueError(
-            f"{where}: ref and alt must be single bases among {ALPHABET!r}, got {ref!r}, {alt!r}"
-        )
+        raise ValueError(f"{where}: ref and alt must be single bases among {ALPHABET!r}, got {ref!r}, {alt!r}")
     try:
         return chrom.removeprefix("chr"), int(pos), ref, alt, float(value), float(confidence)
     except ValueError as error:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -23,7 +23,9 @@ from genomic_dl.popgen.image_store import load_images
 logger = logging.getLogger(__name__)
 
 
-def binary_tensors(neutral_paths: Sequence[str], selected_paths: Sequence[str], invert: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def binary_tensors(
+    neutral_paths: Sequence[str], selected_paths: Sequence[str], invert: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Images of both classes as network input.
 
     Returns ``x`` float32 (B, 1, H, W) (``1 - image`` when ``invert``, ImaGene's default) and
@@ -39,12 +41,16 @@ def binary_tensors(neutral_paths: Sequence[str], selected_paths: Sequence[str], 
     return x, y
 
 
-def _split_loaders(x: torch.Tensor, y: torch.Tensor, validation_fraction: float, batch_size: int, generator: torch.Generator) -> tuple[DataLoader, DataLoader]:
+def _split_loaders(
+    x: torch.Tensor, y: torch.Tensor, validation_fraction: float, batch_size: int, generator: torch.Generator
+) -> tuple[DataLoader, DataLoader]:
     """Shuffle, hold out the last ``validation_fraction`` (Keras ``validation_split``), make loaders."""
     order = torch.randperm(len(x), generator=generator)
     n_valid = max(1, int(round(validation_fraction * len(x))))
     train, valid = order[:-n_valid], order[-n_valid:]
-    train_loader = DataLoader(TensorDataset(x[train], y[train]), batch_size=batch_size, shuffle=True, generator=generator)
+    train_loader = DataLoader(
+        TensorDataset(x[train], y[train]), batch_size=batch_size, shuffle=True, generator=generator
+    )
     valid_loader = DataLoader(TensorDataset(x[valid], y[valid]), batch_size=max(batch_size, 256))
     return train_loader, valid_loader
 
@@ -74,11 +80,18 @@ def epoch_data_factory(
     """Return ``epoch_data(epoch) -> (train_loader, valid_loader)`` for the configured strategy."""
     if len(neutral_shards) != len(selected_shards):
         raise ValueError(f"{len(neutral_shards)} neutral but {len(selected_shards)} selected training shards")
-    split = functools.partial(_split_loaders, validation_fraction=training["validation_fraction"], batch_size=training["batch_size"], generator=generator)
+    split = functools.partial(
+        _split_loaders,
+        validation_fraction=training["validation_fraction"],
+        batch_size=training["batch_size"],
+        generator=generator,
+    )
     if training["strategy"] == "on_the_fly":
+
         def on_the_fly(epoch: int) -> tuple[DataLoader, DataLoader]:
             x, y = binary_tensors([neutral_shards[epoch]], [selected_shards[epoch]], invert)
             return split(x, y)
+
         return on_the_fly
     pooled = split(*binary_tensors(neutral_shards, selected_shards, invert))
     return lambda epoch: pooled
@@ -109,7 +122,13 @@ def train_binary_detector(
     return model, history
 
 
-def evaluate_binary_detector(model: torch.nn.Module, neutral_shards: Sequence[str], selected_shards: Sequence[str], invert: bool, device: torch.device) -> dict:
+def evaluate_binary_detector(
+    model: torch.nn.Module,
+    neutral_shards: Sequence[str],
+    selected_shards: Sequence[str],
+    invert: bool,
+    device: torch.device,
+) -> dict:
     """Test-set confusion matrix of a trained detector (threshold 0.5 on the sigmoid output).
 
     Returns a JSON-ready dict: ``confusion`` [[neutral->N, neutral->S], [sel->N, sel->S]] as
@@ -126,5 +145,5 @@ def evaluate_binary_detector(model: torch.nn.Module, neutral_shards: Sequence[st
         "confusion": confusion.tolist(),
         "confusion_normalised": (confusion / confusion.sum(axis=1, keepdims=True)).tolist(),
         "accuracy": float((called == truth).mean()),
-        "n_test": int(len(truth)),
+        "n_test": len(truth),
     }

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from genomic_dl.plotting import save_pdf  # noqa: E402
+from genomic_dl.plotting import save_pdf
 
-SORTING_LABELS = {"none": "unsorted", "rows": "rows sorted", "cols": "columns sorted", "rows_cols": "rows + columns sorted"}
+SORTING_LABELS = {
+    "none": "unsorted",
+    "rows": "rows sorted",
+    "cols": "columns sorted",
+    "rows_cols": "rows + columns sorted",
+}
 
 
 def collect_binary_evaluations(records: Sequence[dict], paths: Sequence[str]) -> pd.DataFrame:
@@ -25,9 +30,17 @@ def collect_binary_evaluations(records: Sequence[dict], paths: Sequence[str]) ->
         with open(path) as handle:
             evaluation = json.load(handle)
         (tn, fp), (fn, tp) = evaluation["confusion_normalised"]
-        rows.append({**record, "accuracy": evaluation["accuracy"], "n_test": evaluation["n_test"],
-                     "neutral_as_neutral": tn, "neutral_as_selected": fp,
-                     "selected_as_neutral": fn, "selected_as_selected": tp})
+        rows.append(
+            {
+                **record,
+                "accuracy": evaluation["accuracy"],
+                "n_test": evaluation["n_test"],
+                "neutral_as_neutral": tn,
+                "neutral_as_selected": fp,
+                "selected_as_neutral": fn,
+                "selected_as_selected": tp,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -57,19 +70,35 @@ def add_gain_over_unsorted(summary: pd.DataFrame) -> pd.DataFrame:
     return summary.assign(accuracy_gain_vs_unsorted=summary["accuracy_mean"].to_numpy() - baseline)
 
 
-def plot_sorting_accuracy(summary: pd.DataFrame, sortings: Sequence[str], strengths: Sequence[int], pdf_path: str | os.PathLike) -> None:
+def plot_sorting_accuracy(
+    summary: pd.DataFrame, sortings: Sequence[str], strengths: Sequence[int], pdf_path: str | os.PathLike
+) -> None:
     """Fig 3: confusion matrices with sorting on x and S on y (mean over seeds), accuracy annotated."""
-    fig, axes = plt.subplots(len(strengths), len(sortings), figsize=(2.3 * len(sortings) + 1.2, 2.3 * len(strengths) + 0.8), squeeze=False)
+    fig, axes = plt.subplots(
+        len(strengths), len(sortings), figsize=(2.3 * len(sortings) + 1.2, 2.3 * len(strengths) + 0.8), squeeze=False
+    )
     image = None
     for row, strength in enumerate(strengths):
         for col, sorting in enumerate(sortings):
             ax = axes[row, col]
             cell = summary[(summary["sorting"] == sorting) & (summary["S"] == strength)].iloc[0]
-            matrix = np.array([[cell["neutral_as_neutral"], cell["neutral_as_selected"]],
-                               [cell["selected_as_neutral"], cell["selected_as_selected"]]])
+            matrix = np.array(
+                [
+                    [cell["neutral_as_neutral"], cell["neutral_as_selected"]],
+                    [cell["selected_as_neutral"], cell["selected_as_selected"]],
+                ]
+            )
             image = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1)
             for (i, j), value in np.ndenumerate(matrix):
-                ax.text(j, i, f"{value:.2f}", ha="center", va="center", color="white" if value > 0.6 else "black", fontsize=9)
+                ax.text(
+                    j,
+                    i,
+                    f"{value:.2f}",
+                    ha="center",
+                    va="center",
+                    color="white" if value > 0.6 else "black",
+                    fontsize=9,
+                )
             ax.set_xticks([0, 1], ["N", "S"])
             ax.set_yticks([0, 1], ["N", "S"])
             header = f"{SORTING_LABELS[sorting]}\n" if row == 0 else ""
@@ -80,14 +109,18 @@ def plot_sorting_accuracy(summary: pd.DataFrame, sortings: Sequence[str], streng
                 ax.set_ylabel(f"S = {strength}\ntrue", fontsize=9)
     n_seeds = int(summary["n_seeds"].min())
     n_test = int(summary["n_test"].min())
-    fig.suptitle(f"ImaGene Fig 3: detection accuracy by sorting (x) and selection strength (y)\n"
-                 f"mean over {n_seeds} seeds, {n_test} test images per network", fontsize=10)
+    fig.suptitle(
+        f"ImaGene Fig 3: detection accuracy by sorting (x) and selection strength (y)\n"
+        f"mean over {n_seeds} seeds, {n_test} test images per network",
+        fontsize=10,
+    )
     fig.colorbar(image, ax=axes, shrink=0.6, label="fraction of true class")
     save_pdf(fig, pdf_path)
 
 
-
-def plot_ablations(summary: pd.DataFrame, per_seed: pd.DataFrame, settings: dict[str, dict], pdf_path: str | os.PathLike) -> None:
+def plot_ablations(
+    summary: pd.DataFrame, per_seed: pd.DataFrame, settings: dict[str, dict], pdf_path: str | os.PathLike
+) -> None:
     """Fig 3 ablations: test accuracy per architecture (mean ± sd over seeds, seeds as dots)."""
     fig, ax = plt.subplots(figsize=(1.6 * len(summary) + 2, 3.6))
     positions = np.arange(len(summary))
@@ -100,8 +133,10 @@ def plot_ablations(summary: pd.DataFrame, per_seed: pd.DataFrame, settings: dict
     ax.set_ylabel("test accuracy")
     ax.set_ylim(0.4, 1.0)
     first = summary.iloc[0]
-    ax.set_title(f"ImaGene Fig 3 ablations: {SORTING_LABELS[first['sorting']]}, S = {first['S']}, "
-                 f"{int(first['n_seeds'])} seeds", fontsize=9)
+    ax.set_title(
+        f"ImaGene Fig 3 ablations: {SORTING_LABELS[first['sorting']]}, S = {first['S']}, {int(first['n_seeds'])} seeds",
+        fontsize=9,
+    )
     fig.tight_layout()
     save_pdf(fig, pdf_path, tight=False)
 

@@ -24,8 +24,9 @@ The loss is the cross-entropy between the predicted distribution and the label d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import torch
@@ -34,14 +35,14 @@ import torch.nn.functional as F
 __all__ = [
     "LABEL_KINDS",
     "LabelDistribution",
-    "class_values",
-    "labels_to_classes",
-    "uniform_class_prior",
     "categorical_labels",
+    "class_values",
     "gaussian_labels",
+    "labels_to_classes",
     "perturb_classes",
     "perturbed_labels",
     "soft_cross_entropy",
+    "uniform_class_prior",
 ]
 
 LABEL_KINDS = ("categorical", "gaussian", "perturbed")
@@ -144,7 +145,9 @@ def gaussian_labels(class_index: np.ndarray, n_classes: int, sd: float = 0.5) ->
     return (density / density.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
-def perturb_classes(class_index: np.ndarray, n_classes: int, rng: np.random.Generator, max_shift: int = 1) -> np.ndarray:
+def perturb_classes(
+    class_index: np.ndarray, n_classes: int, rng: np.random.Generator, max_shift: int = 1
+) -> np.ndarray:
     """Shift each class index by an integer drawn uniformly from ``{-max_shift, ..., max_shift}``.
 
     The result is clipped to ``[0, n_classes - 1]`` (int64, shape (N,)); see the module
@@ -159,7 +162,9 @@ def perturb_classes(class_index: np.ndarray, n_classes: int, rng: np.random.Gene
     return np.clip(index + shift, 0, int(n_classes) - 1)
 
 
-def perturbed_labels(class_index: np.ndarray, n_classes: int, rng: np.random.Generator, max_shift: int = 1) -> np.ndarray:
+def perturbed_labels(
+    class_index: np.ndarray, n_classes: int, rng: np.random.Generator, max_shift: int = 1
+) -> np.ndarray:
     """One-hot label distributions on randomly shifted classes (float32, shape (N, K)).
 
     ``categorical_labels(perturb_classes(class_index, n_classes, rng, max_shift), n_classes)``.
@@ -193,7 +198,9 @@ class LabelDistribution:
         """Build from a config mapping; unknown keys raise ``ValueError``."""
         unknown = sorted(set(values) - set(cls.__dataclass_fields__))
         if unknown:
-            raise ValueError(f"unknown label distribution keys {unknown}; expected a subset of {sorted(cls.__dataclass_fields__)}")
+            raise ValueError(
+                f"unknown label distribution keys {unknown}; expected a subset of {sorted(cls.__dataclass_fields__)}"
+            )
         return cls(**dict(values))
 
     def to_dict(self) -> dict[str, Any]:
@@ -228,6 +235,8 @@ def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Ten
     one-hot targets, the usual cross-entropy of the class indices.
     """
     if logits.ndim != 2 or targets.shape != logits.shape:
-        raise ValueError(f"logits and targets must both have shape (B, K); got {tuple(logits.shape)} and {tuple(targets.shape)}")
+        raise ValueError(
+            f"logits and targets must both have shape (B, K); got {tuple(logits.shape)} and {tuple(targets.shape)}"
+        )
     log_probabilities = F.log_softmax(logits, dim=1)
     return -(targets.to(log_probabilities.dtype) * log_probabilities).sum(dim=1).mean()

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -29,7 +30,14 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from genomic_dl.imagene2019.binary import _split_loaders, trainer_config
 from genomic_dl.imagene2019.labels import LabelDistribution, labels_to_classes, soft_cross_entropy
-from genomic_dl.imagene2019.posterior import bias, confusion_matrix, map_estimate, posterior_mean, rmse, standardized_bias
+from genomic_dl.imagene2019.posterior import (
+    bias,
+    confusion_matrix,
+    map_estimate,
+    posterior_mean,
+    rmse,
+    standardized_bias,
+)
 from genomic_dl.nn.imagene import ImageneCNN
 from genomic_dl.nn.trainer import History, fit, predict
 from genomic_dl.popgen.image_store import load_images
@@ -43,7 +51,9 @@ PREPROCESSING_KEYS = ("sorting", "min_maf", "image_size", "threshold", "invert")
 EpochData = Callable[[int], tuple[DataLoader, DataLoader]]
 
 
-def multiclass_data(shards: Sequence[str], class_values: np.ndarray, invert: bool) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
+def multiclass_data(
+    shards: Sequence[str], class_values: np.ndarray, invert: bool
+) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
     """Images of ``shards`` with their classes.
 
     Returns
@@ -93,8 +103,15 @@ def multiclass_epoch_data(
     """
     if len(train_batches) == 0 or any(len(batch) == 0 for batch in train_batches):
         raise ValueError("train_batches must be a non-empty list of non-empty lists of image shards")
-    split = functools.partial(_split_loaders, validation_fraction=training["validation_fraction"], batch_size=training["batch_size"], generator=generator)
-    load = functools.partial(_labelled_loaders, class_values=class_values, labels=labels, invert=invert, rng=rng, split=split)
+    split = functools.partial(
+        _split_loaders,
+        validation_fraction=training["validation_fraction"],
+        batch_size=training["batch_size"],
+        generator=generator,
+    )
+    load = functools.partial(
+        _labelled_loaders, class_values=class_values, labels=labels, invert=invert, rng=rng, split=split
+    )
     if training["strategy"] == "on_the_fly":
         return lambda epoch: load(train_batches[epoch])
     pooled = load([shard for batch in train_batches for shard in batch])
@@ -129,7 +146,11 @@ def train_multiclass(
     The loss is :func:`soft_cross_entropy` on the logits plus the L1+L2 kernel penalty.
     """
     class_values = np.asarray(class_values, dtype=np.float64)
-    labels = label_distribution if isinstance(label_distribution, LabelDistribution) else LabelDistribution.from_dict(label_distribution)
+    labels = (
+        label_distribution
+        if isinstance(label_distribution, LabelDistribution)
+        else LabelDistribution.from_dict(label_distribution)
+    )
     model = ImageneCNN(**{**dict(model_kwargs), "n_outputs": len(class_values)}).to(device)
     history = fit(
         model,
@@ -161,7 +182,11 @@ def checkpoint_metadata(
         raise ValueError(f"preprocessing lacks {missing}; expected keys {list(PREPROCESSING_KEYS)}")
     if preprocessing["sorting"] not in SORTINGS:
         raise ValueError(f"preprocessing sorting must be one of {SORTINGS}, got {preprocessing['sorting']!r}")
-    labels = label_distribution if isinstance(label_distribution, LabelDistribution) else LabelDistribution.from_dict(label_distribution)
+    labels = (
+        label_distribution
+        if isinstance(label_distribution, LabelDistribution)
+        else LabelDistribution.from_dict(label_distribution)
+    )
     return {
         **extra,
         "model_kwargs": model.model_kwargs,
@@ -171,7 +196,9 @@ def checkpoint_metadata(
     }
 
 
-def class_probabilities(model: torch.nn.Module, x: torch.Tensor, device: torch.device, batch_size: int = 256) -> np.ndarray:
+def class_probabilities(
+    model: torch.nn.Module, x: torch.Tensor, device: torch.device, batch_size: int = 256
+) -> np.ndarray:
     """Softmax outputs of ``model`` on images ``x`` (B, 1, H, W): float32 (B, K) on the CPU."""
     logits = predict(model, DataLoader(TensorDataset(x), batch_size=batch_size), device)
     return torch.softmax(logits.float(), dim=1).numpy()
@@ -214,14 +241,16 @@ def evaluate_multiclass(
     x, true_class, selection_coefficient = multiclass_data(test_shards, class_values, invert)
     probabilities = class_probabilities(model, x, device)
     if probabilities.shape[1] != len(class_values):
-        raise ValueError(f"the model has {probabilities.shape[1]} outputs but {len(class_values)} class values were given")
+        raise ValueError(
+            f"the model has {probabilities.shape[1]} outputs but {len(class_values)} class values were given"
+        )
     predicted_class = np.argmax(probabilities, axis=1)
     estimates = {"map": map_estimate(probabilities, class_values), "mean": posterior_mean(probabilities, class_values)}
     confusion = confusion_matrix(true_class, predicted_class, len(class_values))
     with np.errstate(divide="ignore", invalid="ignore"):
         normalised = confusion / confusion.sum(axis=1, keepdims=True)
     summary = {
-        "n_test": int(len(true_class)),
+        "n_test": len(true_class),
         "class_values": class_values.tolist(),
         "accuracy": float(np.mean(predicted_class == true_class)),
         "confusion": confusion.tolist(),

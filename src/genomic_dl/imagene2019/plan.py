@@ -114,8 +114,7 @@ class ImagenePlan:
     @staticmethod
     def fig3_evaluations(networks: list[dict]) -> list[str]:
         return [
-            f"{FIG3_DIR}/{n['architecture']}/{n['sorting']}/S{n['S']}/seed{n['seed']}/evaluation.json"
-            for n in networks
+            f"{FIG3_DIR}/{n['architecture']}/{n['sorting']}/S{n['S']}/seed{n['seed']}/evaluation.json" for n in networks
         ]
 
     # ---------------------------------------------------------------- Figs 4-6: multiclass CNNs

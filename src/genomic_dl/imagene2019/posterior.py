@@ -33,17 +33,17 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = [
+    "bayes_factor",
+    "bias",
+    "confusion_matrix",
+    "hpdi_exact",
+    "hpdi_sampled",
     "map_estimate",
     "posterior_mean",
-    "hpdi_exact",
     "posterior_sample_counts",
-    "hpdi_sampled",
-    "bayes_factor",
-    "summarise_posterior",
     "rmse",
-    "bias",
     "standardized_bias",
-    "confusion_matrix",
+    "summarise_posterior",
 ]
 
 # Rows of ``probs`` may deviate from a sum of 1 by this much (float32 softmax outputs).
@@ -72,7 +72,9 @@ def _check_posterior(probs: np.ndarray, values: np.ndarray) -> tuple[np.ndarray,
     probs = _check_probs(probs)
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 1 or values.size != probs.shape[1]:
-        raise ValueError(f"values must have shape ({probs.shape[1]},) to match probs {probs.shape}, got shape {values.shape}")
+        raise ValueError(
+            f"values must have shape ({probs.shape[1]},) to match probs {probs.shape}, got shape {values.shape}"
+        )
     if not np.all(np.isfinite(values)) or np.any(np.diff(values) <= 0):
         raise ValueError(f"values must be finite and strictly increasing, got {values.tolist()}")
     return probs, values
@@ -205,7 +207,9 @@ def bayes_factor(probs: np.ndarray, null_classes: Sequence[int] = (0,), prior: n
         return odds
     prior = np.asarray(prior, dtype=np.float64)
     if prior.shape != (n_classes,) or np.any(prior < 0) or abs(prior.sum() - 1.0) > _SUM_TOLERANCE:
-        raise ValueError(f"prior must be {n_classes} non-negative class probabilities summing to 1, got {prior.tolist()}")
+        raise ValueError(
+            f"prior must be {n_classes} non-negative class probabilities summing to 1, got {prior.tolist()}"
+        )
     prior_null = prior[is_null].sum()
     if not 0.0 < prior_null < prior.sum():
         raise ValueError(f"prior must give the null classes {null.tolist()} a mass strictly between 0 and 1")
@@ -240,7 +244,9 @@ def _check_pair(estimate: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np
     estimate = np.asarray(estimate, dtype=np.float64)
     truth = np.asarray(truth, dtype=np.float64)
     if estimate.ndim != 1 or estimate.shape != truth.shape or estimate.size == 0:
-        raise ValueError(f"estimate and truth must be non-empty 1-D arrays of equal length, got shapes {estimate.shape} and {truth.shape}")
+        raise ValueError(
+            f"estimate and truth must be non-empty 1-D arrays of equal length, got shapes {estimate.shape} and {truth.shape}"
+        )
     return estimate, truth
 
 
@@ -277,7 +283,9 @@ def confusion_matrix(true_index: np.ndarray, predicted_index: np.ndarray, n_clas
     true_index = np.asarray(true_index)
     predicted_index = np.asarray(predicted_index)
     if true_index.ndim != 1 or true_index.shape != predicted_index.shape:
-        raise ValueError(f"true_index and predicted_index must be 1-D of equal length, got shapes {true_index.shape} and {predicted_index.shape}")
+        raise ValueError(
+            f"true_index and predicted_index must be 1-D of equal length, got shapes {true_index.shape} and {predicted_index.shape}"
+        )
     for name, index in (("true_index", true_index), ("predicted_index", predicted_index)):
         if not np.issubdtype(index.dtype, np.integer) and index.size:
             raise ValueError(f"{name} must hold integer class indices, got dtype {index.dtype}")

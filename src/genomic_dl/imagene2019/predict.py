@@ -41,8 +41,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -56,7 +57,13 @@ from genomic_dl.nn.imagene import build_imagene
 from genomic_dl.nn.trainer import load_checkpoint, predict
 from genomic_dl.popgen.image_store import load_images
 from genomic_dl.popgen.images import SORTINGS, haplotype_images
-from genomic_dl.popgen.vcf import read_ms, read_population_panel, read_sample_list, read_vcf_region, samples_of_population
+from genomic_dl.popgen.vcf import (
+    read_ms,
+    read_population_panel,
+    read_sample_list,
+    read_vcf_region,
+    samples_of_population,
+)
 
 FORMATS = ("auto", "vcf", "ms", "npz")
 
@@ -75,13 +82,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--samples", help="file of VCF sample names to use, one per line")
     parser.add_argument("--panel", help="panel file 'sample population ...' (with --population)")
     parser.add_argument("--population", help="use the VCF samples of this panel population")
-    parser.add_argument("--unphased", choices=("error", "skip"), default="error", help="unphased heterozygous VCF sites: fail or skip them")
+    parser.add_argument(
+        "--unphased",
+        choices=("error", "skip"),
+        default="error",
+        help="unphased heterozygous VCF sites: fail or skip them",
+    )
     parser.add_argument("--sorting", choices=SORTINGS, help="override the checkpoint's image sorting")
     parser.add_argument("--min-maf", type=float, help="override the checkpoint's minimum minor-allele frequency")
     parser.add_argument("--threshold", type=float, help="override the checkpoint's binarisation threshold")
-    parser.add_argument("--invert", action=argparse.BooleanOptionalAction, default=None, help="override: feed 1 - image")
+    parser.add_argument(
+        "--invert", action=argparse.BooleanOptionalAction, default=None, help="override: feed 1 - image"
+    )
     parser.add_argument("--mass", type=float, default=0.95, help="credible mass of the HPD interval (default 0.95)")
-    parser.add_argument("--n-samples", type=int, default=100_000, help="posterior draws for the HPD interval (default 100000)")
+    parser.add_argument(
+        "--n-samples", type=int, default=100_000, help="posterior draws for the HPD interval (default 100000)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the posterior draws (default 0)")
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
     return parser
@@ -111,14 +127,24 @@ def preprocessing_settings(metadata: dict[str, Any], overrides: dict[str, Any], 
         flags = " ".join(f"--{key.replace('_', '-')}" for key in missing)
         raise ValueError(f"{model_path}: the checkpoint does not record the preprocessing {missing}; give {flags}")
     if list(settings["image_size"]) != input_shape:
-        raise ValueError(f"{model_path}: preprocessing image_size {settings['image_size']} differs from the model input shape {input_shape}")
+        raise ValueError(
+            f"{model_path}: preprocessing image_size {settings['image_size']} differs from the model input shape {input_shape}"
+        )
     return {key: settings[key] for key in PREPROCESSING_KEYS}
 
 
 def detect_format(path: str) -> str:
     """``vcf``, ``npz`` or ``ms`` from the file name, else from the first line of the file."""
     name = Path(path).name.lower()
-    for suffix, kind in ((".vcf", "vcf"), (".vcf.gz", "vcf"), (".vcf.bgz", "vcf"), (".npz", "npz"), (".ms", "ms"), (".ms.gz", "ms"), (".msms", "ms")):
+    for suffix, kind in (
+        (".vcf", "vcf"),
+        (".vcf.gz", "vcf"),
+        (".vcf.bgz", "vcf"),
+        (".npz", "npz"),
+        (".ms", "ms"),
+        (".ms.gz", "ms"),
+        (".msms", "ms"),
+    ):
         if name.endswith(suffix):
             return kind
     with open(path, "rb") as handle:
@@ -153,7 +179,10 @@ def _shard_images(genotypes: np.ndarray, offsets: np.ndarray, settings: dict[str
 
 def _replicate_records(genotypes: np.ndarray, offsets: np.ndarray) -> list[dict[str, Any]]:
     widths = np.diff(offsets)
-    return [{"label": f"replicate {i}", "n_haplotypes": int(genotypes.shape[0]), "n_sites": int(w)} for i, w in enumerate(widths)]
+    return [
+        {"label": f"replicate {i}", "n_haplotypes": int(genotypes.shape[0]), "n_sites": int(w)}
+        for i, w in enumerate(widths)
+    ]
 
 
 def _check_image_shard(path: str, metadata: dict[str, Any], settings: dict[str, Any]) -> None:
@@ -161,9 +190,13 @@ def _check_image_shard(path: str, metadata: dict[str, Any], settings: dict[str, 
     made = dict(metadata.get("preprocessing", {}))
     if "sorting" in metadata:
         made["sorting"] = metadata["sorting"]
-    differ = [key for key in ("sorting", "min_maf", "image_size", "threshold") if key in made and made[key] != settings[key]]
+    differ = [
+        key for key in ("sorting", "min_maf", "image_size", "threshold") if key in made and made[key] != settings[key]
+    ]
     if differ:
-        raise ValueError(f"{path}: image shard made with {[(k, made[k]) for k in differ]}, but the model expects {[(k, settings[k]) for k in differ]}")
+        raise ValueError(
+            f"{path}: image shard made with {[(k, made[k]) for k in differ]}, but the model expects {[(k, settings[k]) for k in differ]}"
+        )
 
 
 def read_images(args: argparse.Namespace, settings: dict[str, Any]) -> tuple[np.ndarray, list[dict[str, Any]]]:
@@ -178,19 +211,30 @@ def read_images(args: argparse.Namespace, settings: dict[str, Any]) -> tuple[np.
         region = read_vcf_region(path, args.chrom, args.start, args.end, _vcf_samples(args), unphased=args.unphased)
         offsets = np.array([0, region.genotypes.shape[1]], dtype=np.int64)
         label = f"{args.chrom}:{region.positions[0]}-{region.positions[-1]}"
-        record = {"label": label, "n_haplotypes": int(region.genotypes.shape[0]), "n_sites": int(region.genotypes.shape[1]), "skipped_sites": region.skipped}
+        record = {
+            "label": label,
+            "n_haplotypes": int(region.genotypes.shape[0]),
+            "n_sites": int(region.genotypes.shape[1]),
+            "skipped_sites": region.skipped,
+        }
         return _shard_images(region.genotypes, offsets, settings), [record]
     if kind == "ms":
         shard = read_ms(path)
-        return _shard_images(shard["genotypes"], shard["offsets"], settings), _replicate_records(shard["genotypes"], shard["offsets"])
+        return _shard_images(shard["genotypes"], shard["offsets"], settings), _replicate_records(
+            shard["genotypes"], shard["offsets"]
+        )
     arrays, metadata = load_arrays(path)
     if "images_packed" in arrays:
         _check_image_shard(path, metadata, settings)
         images, _ = load_images([path])
         return images, [{"label": f"image {i}"} for i in range(len(images))]
     if "genotypes" in arrays and "offsets" in arrays:
-        return _shard_images(arrays["genotypes"], arrays["offsets"], settings), _replicate_records(arrays["genotypes"], arrays["offsets"])
-    raise ValueError(f"{path}: expected a simulation shard (genotypes, offsets) or an image shard (images_packed); found {sorted(arrays)}")
+        return _shard_images(arrays["genotypes"], arrays["offsets"], settings), _replicate_records(
+            arrays["genotypes"], arrays["offsets"]
+        )
+    raise ValueError(
+        f"{path}: expected a simulation shard (genotypes, offsets) or an image shard (images_packed); found {sorted(arrays)}"
+    )
 
 
 def _binary_results(probability: np.ndarray) -> list[dict[str, Any]]:
@@ -198,12 +242,18 @@ def _binary_results(probability: np.ndarray) -> list[dict[str, Any]]:
     return [{"p_selection": float(p), "bayes_factor": float(b)} for p, b in zip(probability, odds)]
 
 
-def _multiclass_results(probabilities: np.ndarray, class_values: np.ndarray, args: argparse.Namespace) -> list[dict[str, Any]]:
+def _multiclass_results(
+    probabilities: np.ndarray, class_values: np.ndarray, args: argparse.Namespace
+) -> list[dict[str, Any]]:
     rng = np.random.default_rng(args.seed)
     summary = summarise_posterior(probabilities, class_values, rng, n_samples=args.n_samples, mass=args.mass)
     results = []
     for i, row in enumerate(probabilities):
-        result = {"class_values": class_values.tolist(), "probabilities": row.astype(float).tolist(), "hpdi_mass": args.mass}
+        result = {
+            "class_values": class_values.tolist(),
+            "probabilities": row.astype(float).tolist(),
+            "hpdi_mass": args.mass,
+        }
         result.update({key: float(values[i]) for key, values in summary.items()})
         results.append(result)
     return results
@@ -216,12 +266,19 @@ def model_logits(model: torch.nn.Module, images: np.ndarray, invert: bool, devic
 
 
 def posterior_results(
-    model: torch.nn.Module, metadata: dict[str, Any], images: np.ndarray, invert: bool, args: argparse.Namespace, device: torch.device
+    model: torch.nn.Module,
+    metadata: dict[str, Any],
+    images: np.ndarray,
+    invert: bool,
+    args: argparse.Namespace,
+    device: torch.device,
 ) -> list[dict[str, Any]]:
     """Per-image posterior summaries (see the module docstring)."""
     n_outputs = int(metadata["model_kwargs"].get("n_outputs", 1))
     if n_outputs > 1 and len(metadata.get("class_values", [])) != n_outputs:
-        raise ValueError(f"{args.model}: a {n_outputs}-output checkpoint needs {n_outputs} 'class_values' in its metadata")
+        raise ValueError(
+            f"{args.model}: a {n_outputs}-output checkpoint needs {n_outputs} 'class_values' in its metadata"
+        )
     logits = model_logits(model, images, invert, device).double()
     if n_outputs == 1:
         return _binary_results(torch.sigmoid(logits).squeeze(1).numpy())
@@ -239,7 +296,10 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     settings = preprocessing_settings(metadata, overrides, args.model)
     images, records = read_images(args, settings)
     results = posterior_results(model, metadata, images, bool(settings["invert"]), args, device)
-    return [{"input": args.input, "image": i, **record, **result} for i, (record, result) in enumerate(zip(records, results))]
+    return [
+        {"input": args.input, "image": i, **record, **result}
+        for i, (record, result) in enumerate(zip(records, results))
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

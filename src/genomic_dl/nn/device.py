@@ -17,7 +17,7 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["select_device", "configure_threads", "seed_everything"]
+__all__ = ["configure_threads", "seed_everything", "select_device"]
 
 _PREFERENCES = ("auto", "cpu", "cuda")
 
@@ -47,8 +47,7 @@ def select_device(preference: str = "auto") -> torch.device:
         device = torch.device(pref)
         if device.index is not None and device.index >= torch.cuda.device_count():
             raise RuntimeError(
-                f"device {preference!r} was requested but only "
-                f"{torch.cuda.device_count()} CUDA device(s) are visible"
+                f"device {preference!r} was requested but only {torch.cuda.device_count()} CUDA device(s) are visible"
             )
         return device
     raise ValueError(f"unknown device preference {preference!r}; expected one of {_PREFERENCES}")

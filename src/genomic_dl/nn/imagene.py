@@ -35,7 +35,7 @@ from typing import Any
 import torch
 from torch import nn
 
-__all__ = ["ImageneCNN", "build_imagene", "INITS"]
+__all__ = ["INITS", "ImageneCNN", "build_imagene"]
 
 INITS = ("glorot_uniform", "normal")
 

@@ -49,19 +49,19 @@ from genomic_dl.io import atomic_path
 LOG = logging.getLogger(__name__)
 
 __all__ = [
-    "TrainerConfig",
+    "CHECKPOINT_FORMAT",
     "History",
-    "fit",
-    "fixed_epoch_data",
-    "predict",
-    "make_optimizer",
+    "TrainerConfig",
     "accuracy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "fit",
+    "fixed_epoch_data",
+    "load_checkpoint",
+    "make_optimizer",
+    "predict",
     "read_checkpoint",
     "save_checkpoint",
-    "load_checkpoint",
-    "CHECKPOINT_FORMAT",
 ]
 
 Batch = tuple[torch.Tensor, torch.Tensor]

@@ -8,7 +8,8 @@ ImaGene/Cecil & Sugden three-epoch CEU model (Marth et al. 2004) is
 
 from __future__ import annotations
 
-from typing import Sequence
+import itertools
+from collections.abc import Sequence
 
 import msprime
 import numpy as np
@@ -23,7 +24,7 @@ def validate_epochs(epochs: Sequence[dict]) -> None:
     starts = [float(epoch["start"]) for epoch in epochs]
     if starts[0] != 0:
         raise ValueError(f"demography 'epochs': the first epoch must start at 0, got {starts[0]}")
-    if any(b <= a for a, b in zip(starts, starts[1:])):
+    if any(b <= a for a, b in itertools.pairwise(starts)):
         raise ValueError(f"demography 'epochs': start times must increase strictly, got {starts}")
     sizes = [float(epoch["size"]) for epoch in epochs]
     if any(size <= 0 for size in sizes):
@@ -77,7 +78,10 @@ def gravel2011(parameters: dict) -> msprime.Demography:
         )
     demography = msprime.Demography()
     demography.add_population(name="YRI", initial_size=p["N_africa"])
-    for name, start, rate in (("CEU", p["N_europe_start"], p["growth_europe"]), ("CHB", p["N_asia_start"], p["growth_asia"])):
+    for name, start, rate in (
+        ("CEU", p["N_europe_start"], p["growth_europe"]),
+        ("CHB", p["N_asia_start"], p["growth_asia"]),
+    ):
         demography.add_population(name=name, initial_size=start * np.exp(rate * p["T_europe_asia"]), growth_rate=rate)
     demography.add_population(name="OOA", initial_size=p["N_out_of_africa"], initially_active=False)
     demography.set_symmetric_migration_rate(["YRI", "CEU"], p["m_africa_europe"])
@@ -86,11 +90,15 @@ def gravel2011(parameters: dict) -> msprime.Demography:
     demography.add_population_split(time=p["T_europe_asia"], derived=["CEU", "CHB"], ancestral="OOA")
     # A split does not stop migration into the derived (now inactive) populations: reset all.
     demography.add_migration_rate_change(time=p["T_europe_asia"], rate=0)
-    demography.add_symmetric_migration_rate_change(time=p["T_europe_asia"], populations=["YRI", "OOA"], rate=p["m_africa_ooa"])
+    demography.add_symmetric_migration_rate_change(
+        time=p["T_europe_asia"], populations=["YRI", "OOA"], rate=p["m_africa_ooa"]
+    )
     # A mass migration, not a split: an ancestral population of a split starts inactive, and YRI
     # is sampled at present.
     demography.add_mass_migration(time=p["T_out_of_africa"], source="OOA", dest="YRI", proportion=1.0)
     demography.add_migration_rate_change(time=p["T_out_of_africa"], rate=0)
-    demography.add_population_parameters_change(time=p["T_africa_growth"], initial_size=p["N_ancestral"], population="YRI")
+    demography.add_population_parameters_change(
+        time=p["T_africa_growth"], initial_size=p["N_ancestral"], population="YRI"
+    )
     demography.sort_events()
     return demography

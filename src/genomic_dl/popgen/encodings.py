@@ -17,7 +17,7 @@ ancestral and a different derived base per site so the nucleotide panels can be 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -45,7 +45,9 @@ def _check_region(genotypes: np.ndarray, haplotype_population: np.ndarray) -> tu
     return genotypes.astype(np.uint8, copy=False), population
 
 
-def population_frequencies(genotypes: np.ndarray, haplotype_population: np.ndarray, populations: Sequence[int]) -> np.ndarray:
+def population_frequencies(
+    genotypes: np.ndarray, haplotype_population: np.ndarray, populations: Sequence[int]
+) -> np.ndarray:
     """Derived-allele frequency per population and site, float64 (len(populations), W).
 
     ``populations`` lists population indices in the order of the image's rows.

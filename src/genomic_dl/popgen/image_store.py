@@ -8,7 +8,7 @@ metadata of :func:`genomic_dl.io.save_arrays`.
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -39,18 +39,18 @@ import numpy as np
 
 __all__ = [
     "SORTINGS",
+    "binarise",
+    "column_frequency_order",
+    "filter_min_maf",
+    "haplotype_images",
     "pad_replicates",
     "polarise_major_minor",
-    "filter_min_maf",
-    "sort_rows_by_frequency",
-    "sort_columns_by_frequency",
-    "row_frequency_order",
-    "column_frequency_order",
-    "resize_matrix",
     "resize_images",
-    "binarise",
+    "resize_matrix",
+    "row_frequency_order",
+    "sort_columns_by_frequency",
+    "sort_rows_by_frequency",
     "sorted_haplotypes",
-    "haplotype_images",
 ]
 
 SORTINGS = ("none", "rows", "cols", "rows_cols")
@@ -73,14 +73,9 @@ def _check_batch(batch: np.ndarray, widths: np.ndarray) -> tuple[np.ndarray, np.
     if batch.ndim != 3:
         raise ValueError(f"batch must have shape (B, N, W_max), got shape {batch.shape}")
     if widths.shape != (batch.shape[0],):
-        raise ValueError(
-            f"widths must have shape ({batch.shape[0]},), got shape {widths.shape}"
-        )
+        raise ValueError(f"widths must have shape ({batch.shape[0]},), got shape {widths.shape}")
     if widths.size and (widths.min() < 0 or widths.max() > batch.shape[2]):
-        raise ValueError(
-            f"widths must lie in [0, {batch.shape[2]}], got range "
-            f"[{widths.min()}, {widths.max()}]"
-        )
+        raise ValueError(f"widths must lie in [0, {batch.shape[2]}], got range [{widths.min()}, {widths.max()}]")
     return batch, widths
 
 
@@ -96,9 +91,7 @@ def _check_shard(genotypes: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray
     genotypes = np.asarray(genotypes)
     offsets = np.asarray(offsets)
     if genotypes.ndim != 2:
-        raise ValueError(
-            f"genotypes must have shape (n_haplotypes, total_sites), got shape {genotypes.shape}"
-        )
+        raise ValueError(f"genotypes must have shape (n_haplotypes, total_sites), got shape {genotypes.shape}")
     if offsets.ndim != 1 or offsets.size < 1 or not np.issubdtype(offsets.dtype, np.integer):
         raise ValueError(
             f"offsets must be a 1-D integer array of length n_replicates + 1, "
@@ -156,8 +149,10 @@ def pad_replicates(genotypes: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarr
     batch = np.empty((n_img, n_hap, w_max), dtype=np.uint8)
     if fits.any():
         window = np.lib.stride_tricks.as_strided(
-            geno, shape=(total - w_max + 1, n_hap, w_max),
-            strides=(geno.strides[1], geno.strides[0], geno.strides[1]), writeable=False,
+            geno,
+            shape=(total - w_max + 1, n_hap, w_max),
+            strides=(geno.strides[1], geno.strides[0], geno.strides[1]),
+            writeable=False,
         )
         batch[fits] = window[starts[fits]]
     if not fits.all():
@@ -165,8 +160,10 @@ def pad_replicates(genotypes: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarr
         tail = np.zeros((n_hap, total - first + w_max), dtype=np.uint8)
         tail[:, : total - first] = geno[:, first:]
         window = np.lib.stride_tricks.as_strided(
-            tail, shape=(total - first + 1, n_hap, w_max),
-            strides=(tail.strides[1], tail.strides[0], tail.strides[1]), writeable=False,
+            tail,
+            shape=(total - first + 1, n_hap, w_max),
+            strides=(tail.strides[1], tail.strides[0], tail.strides[1]),
+            writeable=False,
         )
         batch[~fits] = window[starts[~fits] - first]
     # The windows overlap the next replicates: zero everything past the width.
@@ -352,7 +349,7 @@ def row_frequency_order(batch: np.ndarray, widths: np.ndarray) -> np.ndarray:
     Returns int64 (B, N): ``perm[i, j]`` is the original row placed at row ``j``.
     """
     batch, widths = _check_batch(batch, widths)
-    n_img, n_hap, w_max = batch.shape
+    n_img, n_hap, _w_max = batch.shape
     if n_img * n_hap == 0:
         return np.zeros((n_img, n_hap), np.int64)
     # Pack each row; bits beyond an image's width are masked off in the packed
@@ -507,7 +504,7 @@ def _resize_core(
         cols_t = np.ascontiguousarray(resize_matrix(w, w_out, dtype).T)  # (w, W)
         idx_all = np.flatnonzero(widths == w)
         for start in range(0, idx_all.size, _RESIZE_CHUNK):
-            idx = idx_all[start:start + _RESIZE_CHUNK]
+            idx = idx_all[start : start + _RESIZE_CHUNK]
             k = idx.size
             src_rows = idx[:, None] * n_hap + (hap[None, :] if row_perm is None else row_perm[idx])
             x = flat[src_rows.ravel(), :w].astype(dtype)  # (k * N, w)

@@ -59,10 +59,19 @@ def check_scenario(name: str, scenario: dict) -> None:
                 if key not in scenario:
                     raise ValueError(f"{prefix}.{key}: required for sweeps with the slim engine")
             if scenario["focal_population"] not in GRAVEL_POPULATIONS:
-                raise ValueError(f"{prefix}.focal_population: unknown population '{scenario['focal_population']}'; expected one of {GRAVEL_POPULATIONS}")
-            if scenario["selection"]["start_generations_ago"] >= times["T_europe_asia"] and scenario["focal_population"] != "YRI":
-                raise ValueError(f"{prefix}.selection.start_generations_ago: must be after the CEU/CHB split (T_europe_asia)")
+                raise ValueError(
+                    f"{prefix}.focal_population: unknown population '{scenario['focal_population']}'; expected one of {GRAVEL_POPULATIONS}"
+                )
+            if (
+                scenario["selection"]["start_generations_ago"] >= times["T_europe_asia"]
+                and scenario["focal_population"] != "YRI"
+            ):
+                raise ValueError(
+                    f"{prefix}.selection.start_generations_ago: must be after the CEU/CHB split (T_europe_asia)"
+                )
         elif "selection" in scenario:
-            raise ValueError(f"{prefix}.selection: msprime simulates gravel2011 neutrally only; use engine slim for sweeps")
+            raise ValueError(
+                f"{prefix}.selection: msprime simulates gravel2011 neutrally only; use engine slim for sweeps"
+            )
     else:
         raise ValueError(f"{prefix}.model: unknown model '{model}'")

@@ -32,7 +32,8 @@ import logging
 import os
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import msprime
 import numpy as np
@@ -74,7 +75,9 @@ def parse_strength(text: str) -> float | tuple[float, float]:
     try:
         return float(text)
     except ValueError:
-        raise ValueError(f"selection strength '{text}': expected a number (e.g. 200) or a uniform prior U<low>-<high> (e.g. U0-400)") from None
+        raise ValueError(
+            f"selection strength '{text}': expected a number (e.g. 200) or a uniform prior U<low>-<high> (e.g. U0-400)"
+        ) from None
 
 
 def selection_coefficients(S: float | np.ndarray, reference_size: float) -> tuple[Any, Any]:
@@ -112,12 +115,17 @@ def _sampling(scenario: dict) -> tuple[msprime.Demography, list[msprime.SampleSe
         return demography, samples, [POPULATION]
     if scenario["model"] == "gravel2011":
         demography = gravel2011(scenario["gravel2011"])
-        samples = [msprime.SampleSet(scenario["diploids_per_population"], population=name, ploidy=2) for name in GRAVEL_POPULATIONS]
+        samples = [
+            msprime.SampleSet(scenario["diploids_per_population"], population=name, ploidy=2)
+            for name in GRAVEL_POPULATIONS
+        ]
         return demography, samples, list(GRAVEL_POPULATIONS)
     raise ValueError(f"scenario 'model': unknown model '{scenario['model']}'; expected single_population or gravel2011")
 
 
-def _simulate_region(scenario: dict, demography: msprime.Demography, samples: list, models: Any, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _simulate_region(
+    scenario: dict, demography: msprime.Demography, samples: list, models: Any, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """One replicate: (genotypes uint8 (n_haplotypes, sites), positions float64 (sites,))."""
     ancestry = msprime.sim_ancestry(
         samples=samples,
@@ -138,7 +146,9 @@ def _simulate_region(scenario: dict, demography: msprime.Demography, samples: li
     return genotypes, mutated.tables.sites.position
 
 
-def _simulate_replicate(scenario: dict, demography: msprime.Demography, samples: list, models: Any, seed: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+def _simulate_replicate(
+    scenario: dict, demography: msprime.Demography, samples: list, models: Any, seed: int
+) -> tuple[np.ndarray, np.ndarray, int, int]:
     """:func:`_simulate_region`, redrawing a sweep whose trajectory runs into a demographic event.
 
     msprime draws the sweep's trajectory backwards with a random duration and cannot run a sweep
@@ -156,8 +166,10 @@ def _simulate_replicate(scenario: dict, demography: msprime.Demography, samples:
             if models is None or "during a sweep" not in str(error):
                 raise
             seed = int(np.random.SeedSequence([seed, redraws]).generate_state(1)[0]) % (MAX_SEED - 1) + 1
-    raise RuntimeError(f"sweep trajectory crossed a demographic event in {MAX_SWEEP_REDRAWS + 1} draws; "
-                       "selection too weak for the scenario's epochs?")
+    raise RuntimeError(
+        f"sweep trajectory crossed a demographic event in {MAX_SWEEP_REDRAWS + 1} draws; "
+        "selection too weak for the scenario's epochs?"
+    )
 
 
 def _draw_strengths(rng: np.random.Generator, S: float | tuple[float, float], n: int) -> np.ndarray:
@@ -212,7 +224,9 @@ def simulate_shard(
         raise ValueError(f"scenario engine is '{scenario['engine']}'; simulate_shard runs the msprime engine")
     with_selection = isinstance(S, tuple) or S > 0
     if with_selection and scenario["model"] != "single_population":
-        raise ValueError(f"sweeps under model '{scenario['model']}' need the slim engine; msprime simulates it neutrally only (S = 0)")
+        raise ValueError(
+            f"sweeps under model '{scenario['model']}' need the slim engine; msprime simulates it neutrally only (S = 0)"
+        )
     rng = np.random.default_rng(seed)
     demography, samples, populations = _sampling(scenario)
     replicate_seeds = rng.integers(1, MAX_SEED, size=n_replicates, dtype=np.int64)
@@ -243,7 +257,8 @@ def simulate_shard(
             end_frequency = min(frequency[index], highest)
             models = _ancestry_models(scenario, end_frequency, fixed_ago[index], s_hom[index])
         genotypes, positions, replicate_seeds[index], redraws = _simulate_replicate(
-            scenario, demography, samples, models, int(replicate_seeds[index]))
+            scenario, demography, samples, models, int(replicate_seeds[index])
+        )
         redrawn += redraws
         genotype_blocks.append(genotypes)
         position_blocks.append(positions)
@@ -255,7 +270,9 @@ def simulate_shard(
         "genotypes": np.concatenate(genotype_blocks, axis=1),
         "offsets": np.concatenate([[0], np.cumsum(widths)]).astype(np.int64),
         "positions": np.concatenate(position_blocks),
-        "haplotype_population": np.repeat(np.arange(len(samples), dtype=np.int8), [s.num_samples * s.ploidy for s in samples]),
+        "haplotype_population": np.repeat(
+            np.arange(len(samples), dtype=np.int8), [s.num_samples * s.ploidy for s in samples]
+        ),
         "selection_coefficient": strengths,
         "sweep_frequency": frequency,
         "fixed_generations_ago": fixed_ago,

@@ -138,7 +138,9 @@ def validate_slim_scenario(scenario: dict, S: float | tuple[float, float]) -> No
             raise ValueError(f"SLiM engine: scenario 'gravel2011' lacks '{key}'")
     lowest = S[0] if isinstance(S, tuple) else S
     if not lowest > 0:
-        raise ValueError(f"SLiM engine: selection strength 'S' must be > 0 (neutral Gravel replicates come from msprime), got {S}")
+        raise ValueError(
+            f"SLiM engine: selection strength 'S' must be > 0 (neutral Gravel replicates come from msprime), got {S}"
+        )
     selection, gravel = scenario["selection"], scenario["gravel2011"]
     start = int(selection["start_generations_ago"])
     if not 0 < start < int(gravel["T_europe_asia"]):
@@ -149,7 +151,9 @@ def validate_slim_scenario(scenario: dict, S: float | tuple[float, float]) -> No
     if int(selection["initial_copies"]) < 1:
         raise ValueError(f"SLiM engine: 'selection.initial_copies' must be >= 1, got {selection['initial_copies']}")
     if int(scenario["diploids_per_population"]) < 1:
-        raise ValueError(f"SLiM engine: 'diploids_per_population' must be >= 1, got {scenario['diploids_per_population']}")
+        raise ValueError(
+            f"SLiM engine: 'diploids_per_population' must be >= 1, got {scenario['diploids_per_population']}"
+        )
 
 
 def find_slim(slim: str = "slim") -> str:
@@ -165,7 +169,9 @@ def slim_version(slim: str = "slim") -> str:
     result = subprocess.run([find_slim(slim), "-v"], capture_output=True, text=True, check=False)
     match = re.search(r"SLiM version ([0-9][0-9.]*)", result.stdout + result.stderr)
     if result.returncode != 0 or match is None:
-        raise RuntimeError(f"could not read the SLiM version from `{slim} -v`: {(result.stdout + result.stderr).strip()}")
+        raise RuntimeError(
+            f"could not read the SLiM version from `{slim} -v`: {(result.stdout + result.stderr).strip()}"
+        )
     return match.group(1)
 
 
@@ -273,7 +279,9 @@ def simulate_replicate_slim(
             warnings.simplefilter("ignore", UserWarning)
             ts = pyslim.update(ts)  # SLiM 4.x writes an older file format than pyslim 1.1 reads
     record = ts.metadata["SLiM"]["user_metadata"]
-    record = {key: (value[0] if isinstance(value, list) and len(value) == 1 else value) for key, value in record.items()}
+    record = {
+        key: (value[0] if isinstance(value, list) and len(value) == 1 else value) for key, value in record.items()
+    }
     sampling_seed, recapitation_seed, mutation_seed = _sub_seeds(replicate_seed)
     samples = _sample_nodes(ts, int(scenario["diploids_per_population"]), np.random.default_rng(sampling_seed))
     ts = ts.simplify(samples, keep_input_roots=True, filter_populations=False)
@@ -368,11 +376,22 @@ def simulate_shard_slim(
             restarts.append(int(record["restarts"]))
             logger.debug(
                 "S=%g replicate %d: %.1f s, %d restarts, frequency %.3f, %d sites",
-                strengths[index], index, time.perf_counter() - replicate_started, restarts[-1], frequency[index], positions.size,
+                strengths[index],
+                index,
+                time.perf_counter() - replicate_started,
+                restarts[-1],
+                frequency[index],
+                positions.size,
             )
             if (index + 1) % progress_every == 0 or index + 1 == n_replicates:
                 elapsed = time.perf_counter() - started
-                logger.info("SLiM S=%s: %d/%d replicates (%.1f s per replicate)", S, index + 1, n_replicates, elapsed / (index + 1))
+                logger.info(
+                    "SLiM S=%s: %d/%d replicates (%.1f s per replicate)",
+                    S,
+                    index + 1,
+                    n_replicates,
+                    elapsed / (index + 1),
+                )
     widths = np.array([block.shape[1] for block in genotype_blocks], dtype=np.int64)
     diploids = int(scenario["diploids_per_population"])
     arrays = {

@@ -8,8 +8,8 @@ sweeps at the papers' parameters, not complete ones.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

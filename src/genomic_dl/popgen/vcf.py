@@ -22,19 +22,20 @@ from __future__ import annotations
 import gzip
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TextIO
 
 import numpy as np
 
 __all__ = [
     "VcfRegion",
-    "read_vcf_region",
-    "read_sample_list",
-    "read_population_panel",
-    "samples_of_population",
     "read_ms",
+    "read_population_panel",
+    "read_sample_list",
+    "read_vcf_region",
+    "samples_of_population",
 ]
 
 _VCF_COLUMNS = ("#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT")
@@ -78,8 +79,10 @@ def _read_header(handle: TextIO, path: Path) -> list[str]:
             continue
         columns = line.rstrip("\r\n").split("\t")
         if tuple(columns[: len(_VCF_COLUMNS)]) != _VCF_COLUMNS or len(columns) == len(_VCF_COLUMNS):
-            raise ValueError(f"{path}: expected a '#CHROM POS ID REF ALT QUAL FILTER INFO FORMAT <samples...>' header line, got {line[:80]!r}")
-        return columns[len(_VCF_COLUMNS):]
+            raise ValueError(
+                f"{path}: expected a '#CHROM POS ID REF ALT QUAL FILTER INFO FORMAT <samples...>' header line, got {line[:80]!r}"
+            )
+        return columns[len(_VCF_COLUMNS) :]
     raise ValueError(f"{path}: no '#CHROM' header line (not a VCF file?)")
 
 
@@ -89,7 +92,9 @@ def _sample_columns(all_samples: list[str], samples: Sequence[str] | None, path:
         return np.arange(len(all_samples))
     samples = list(samples)
     if len(samples) == 0 or len(set(samples)) != len(samples):
-        raise ValueError(f"samples must be a non-empty list of distinct sample names, got {len(samples)} names with duplicates or none")
+        raise ValueError(
+            f"samples must be a non-empty list of distinct sample names, got {len(samples)} names with duplicates or none"
+        )
     column = {name: i for i, name in enumerate(all_samples)}
     missing = [name for name in samples if name not in column]
     if missing:
@@ -131,7 +136,9 @@ def _scan_records(
         try:
             pos = int(record[1])
         except (IndexError, ValueError):
-            raise ValueError(f"{path}: record {line_number} after the header has no integer POS: {line[:80]!r}") from None
+            raise ValueError(
+                f"{path}: record {line_number} after the header has no integer POS: {line[:80]!r}"
+            ) from None
         if pos < start:
             continue
         if pos > end:
@@ -223,7 +230,9 @@ def read_vcf_region(
     if not positions:
         raise _no_sites(path, region, skipped)
     if any(len(row) != len(all_samples) for row in fields):
-        raise ValueError(f"{path}: a record of {region} has a different number of sample columns than the header ({len(all_samples)})")
+        raise ValueError(
+            f"{path}: a record of {region} has a different number of sample columns than the header ({len(all_samples)})"
+        )
     raw = np.array(fields, dtype=str).reshape(len(fields), len(all_samples))[:, columns]
     left, right, diploid, unphased_het = _genotype_alleles(raw)
     missing = (np.char.find(left, ".") >= 0) | (np.char.find(right, ".") >= 0)
@@ -250,7 +259,9 @@ def read_vcf_region(
     if not valid.all():
         site, sample = np.argwhere(~valid)[0]
         position = np.asarray(positions)[keep][site]
-        raise ValueError(f"{path}: allele other than 0/1 at the biallelic site {chrom}:{position} (sample {all_samples[columns[sample]]})")
+        raise ValueError(
+            f"{path}: allele other than 0/1 at the biallelic site {chrom}:{position} (sample {all_samples[columns[sample]]})"
+        )
     genotypes, has_haplotype = _haplotype_matrix(left, right, diploid[0])
     names = np.array([all_samples[c] for c in columns])
     haplotype_samples = np.repeat(names[:, None], 2, axis=1)[has_haplotype].tolist()
@@ -320,7 +331,9 @@ def _ms_replicate(lines: list[str], start: int, path: Path) -> tuple[np.ndarray,
         rows.append(lines[row].strip())
         row += 1
     if n_sites > 0 and any(len(r) != n_sites for r in rows):
-        raise ValueError(f"{path}: replicate at line {start + 1}: haplotype rows must have {n_sites} characters (segsites)")
+        raise ValueError(
+            f"{path}: replicate at line {start + 1}: haplotype rows must have {n_sites} characters (segsites)"
+        )
     if n_sites == 0:
         return np.zeros((len(rows), 0), dtype=np.uint8), positions
     genotypes = np.frombuffer("".join(rows).encode("ascii"), dtype=np.uint8).reshape(len(rows), n_sites) - ord("0")
@@ -385,6 +398,11 @@ def population_region(
         "positions": region.positions.astype(np.float64),
         "haplotype_population": haplotype_population,
     }
-    metadata = {"source": str(vcf), "panel": str(panel), "region": f"{chrom}:{start}-{end}",
-                "populations": list(populations), "skipped": region.skipped}
+    metadata = {
+        "source": str(vcf),
+        "panel": str(panel),
+        "region": f"{chrom}:{start}-{end}",
+        "populations": list(populations),
+        "skipped": region.skipped,
+    }
     return arrays, metadata
