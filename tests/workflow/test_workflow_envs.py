@@ -149,3 +149,32 @@ def test_snakefmt_is_clean():
         check=False,
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
+#: conda-forge name -> PyPI name, where they differ.
+PYPI_NAMES = {"pytorch": "torch", "matplotlib-base": "matplotlib"}
+
+
+def test_env_pins_agree_with_pyproject():
+    """Every package pinned in envs/*.yaml that pyproject.toml also requires is pinned to a version
+    pyproject accepts (the venv and the conda environments run the same major.minor versions)."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    required = {(r := Requirement(spec)).name.lower(): r.specifier for spec in project["dependencies"]}
+    checked = 0
+    for env_file in sorted((REPO / "envs").glob("*.yaml")):
+        for dependency in yaml.safe_load(env_file.read_text())["dependencies"]:
+            name, version = (part.strip() for part in dependency.split("=", 1))
+            name = PYPI_NAMES.get(name, name)
+            if name not in required:
+                continue
+            specifier = required[name]
+            candidates = [version, f"{version}.0", f"{version}.99"]
+            assert any(specifier.contains(v) for v in candidates), (
+                f"{env_file.name}: {name}={version} is outside pyproject's {name}{specifier}"
+            )
+            checked += 1
+    assert checked >= 20
