@@ -16,7 +16,7 @@ haplotypes = load_dataset(
     preprocessing["max_haplotypes"],
     preprocessing["window_bp"],
 )
-split = dataset_split(haplotypes.labels, snakemake.params.split_seed, snakemake.params.fractions)
+split = dataset_split(haplotypes.labels, snakemake.params.split_seed, snakemake.params.split)
 images, raw_widths, width = prepare_images(haplotypes, split, width_method, sorting, preprocessing)
 log.info(
     "%s: %d regions (%s), %s images %s, raw widths %d-%d (training %d-%d)",

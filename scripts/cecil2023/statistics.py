@@ -15,7 +15,7 @@ haplotypes = load_dataset(
     preprocessing["max_haplotypes"],
     preprocessing["window_bp"],
 )
-split = dataset_split(haplotypes.labels, snakemake.params.split_seed, snakemake.params.fractions)
+split = dataset_split(haplotypes.labels, snakemake.params.split_seed, snakemake.params.split)
 table, standardisation = region_statistics(haplotypes, split)
 table, classifiers = fit_and_call(table, snakemake.params.statistics)
 write_csv(table, snakemake.output.scores)

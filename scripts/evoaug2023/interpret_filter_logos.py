@@ -15,7 +15,7 @@ table = filter_logo_table(
 write_csv(table, snakemake.output.csv)
 model = snakemake.wildcards.model
 title = (
-    f"First-layer filters of the {snakemake.params.dataset} model '{model}' (seed {snakemake.params.seed}), "
+    f"First-layer filters of the {snakemake.params.dataset} model '{model}' (seed {snakemake.params.logo_seed}), "
     f"activation-based alignment on {metadata['n_sequences']} test sequences; "
     f"{int(table['hit'].sum())} of {len(table)} match JASPAR; {int(table['shown'].sum())} shown "
     "(matched filters by q-value, then by information content)"

@@ -52,7 +52,7 @@ rule cecil2023_images:
     params:
         dataset=lambda w: cecil.datasets[w.dataset],
         preprocessing=CECIL["preprocessing"],
-        fractions=CECIL["split"],
+        split=CECIL["split"],
         split_seed=cecil.split_seed,
     script:
         "../../scripts/cecil2023/images.py"
@@ -97,7 +97,7 @@ rule cecil2023_statistics:
         dataset=lambda w: cecil.datasets[w.dataset],
         preprocessing=CECIL["preprocessing"],
         statistics=CECIL["statistics"],
-        fractions=CECIL["split"],
+        split=CECIL["split"],
         split_seed=cecil.split_seed,
     script:
         "../../scripts/cecil2023/statistics.py"

@@ -100,7 +100,7 @@ rule evoaug_fig1c_filter_logos:
     threads: 1
     params:
         dataset=interp.filters["dataset"],
-        seed=interp.logo_seed(interp.filters),
+        logo_seed=interp.logo_seed(interp.filters),
         max_filters=interp.filters["logo_sheet_filters"],
     script:
         "../../scripts/evoaug2023/interpret_filter_logos.py"
