@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from genomic_dl.evoaug2023.attribution import attribution_ground_truth_scores
+from genomic_dl.evoaug2023.grammar import compile_grammar
 from genomic_dl.evoaug2023.interpretation import (
     attribution_maps,
     high_activity_indices,
@@ -13,7 +14,6 @@ from genomic_dl.evoaug2023.interpretation import (
     prepare_job_model,
     random_tail,
 )
-from genomic_dl.evoaug2023.synthetic import compile_grammar
 from genomic_dl.io import save_arrays, write_csv
 from genomic_dl.runlog import job_logger
 

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 
 from genomic_dl.evoaug2023.figures_interpretation import plot_attribution, summarise_attribution
+from genomic_dl.evoaug2023.grammar import compile_grammar
 from genomic_dl.evoaug2023.interpretation import load_test_split, planted_position_mask
-from genomic_dl.evoaug2023.synthetic import compile_grammar
 from genomic_dl.io import load_arrays, write_csv
 from genomic_dl.runlog import job_logger
 

@@ -7,6 +7,7 @@ import copy
 import numpy as np
 import pytest
 
+from genomic_dl.evoaug2023 import grammar
 from genomic_dl.evoaug2023 import synthetic as syn
 from genomic_dl.evoaug2023.h5data import load_evoaug_h5
 
@@ -15,19 +16,19 @@ N_BASSET, N_CHIP, N_STARR = 3000, 2000, 2000
 
 @pytest.fixture(scope="module")
 def basset():
-    spec = syn.basset_like_spec()
+    spec = grammar.basset_like_spec()
     return spec, syn.generate_dataset(spec, N_BASSET, np.random.default_rng(11))
 
 
 @pytest.fixture(scope="module")
 def chip():
-    spec = syn.chip_like_spec("CTCF")
+    spec = grammar.chip_like_spec("CTCF")
     return spec, syn.generate_dataset(spec, N_CHIP, np.random.default_rng(12))
 
 
 @pytest.fixture(scope="module")
 def starr():
-    spec = syn.deepstarr_like_spec()
+    spec = grammar.deepstarr_like_spec()
     return spec, syn.generate_dataset(spec, N_STARR, np.random.default_rng(13))
 
 
@@ -42,7 +43,7 @@ def reverse_complement(sequence: str) -> str:
 
 
 def consensus(key: str) -> str:
-    pfm = syn.load_jaspar_motifs([key])[key].pfm
+    pfm = grammar.load_jaspar_motifs([key])[key].pfm
     return "".join("ACGT"[i] for i in pfm.argmax(axis=0))
 
 
@@ -50,7 +51,7 @@ def planted_windows(data: dict, motif: int) -> np.ndarray:
     """(K, 4, w) one-hot windows of the planted copies of ``motif``, read on their own strand."""
     planted = data["planted"]
     chosen = planted["motif"] == motif
-    width = syn.load_jaspar_motifs([data["motif_keys"][motif]])[data["motif_keys"][motif]].pfm.shape[1]
+    width = grammar.load_jaspar_motifs([data["motif_keys"][motif]])[data["motif_keys"][motif]].pfm.shape[1]
     positions = planted["start"][chosen, None] + np.arange(width)
     windows = data["x"][planted["sequence"][chosen, None], :, positions].transpose(0, 2, 1)
     reverse = planted["strand"][chosen] == -1
@@ -62,7 +63,7 @@ def planted_windows(data: dict, motif: int) -> np.ndarray:
 
 
 def test_jaspar_core_vertebrates_is_the_non_redundant_2022_set():
-    motifs = syn.jaspar_core_vertebrates()
+    motifs = grammar.jaspar_core_vertebrates()
     assert len(motifs) == 841
     assert len({m.matrix_id for m in motifs}) == 841
     assert len({m.matrix_id.split(".")[0] for m in motifs}) == 841  # one version per matrix
@@ -73,25 +74,25 @@ def test_jaspar_core_vertebrates_is_the_non_redundant_2022_set():
 
 
 def test_motif_lookup_by_name_and_id():
-    found = syn.load_jaspar_motifs(["CTCF", "MA0139", "ma0139.1", "MA1930.1"])
+    found = grammar.load_jaspar_motifs(["CTCF", "MA0139", "ma0139.1", "MA1930.1"])
     assert [m.matrix_id for m in found.values()] == ["MA0139.1"] * 3 + ["MA1930.1"]
     assert all(m.name == "CTCF" for m in found.values())
     with pytest.raises(ValueError, match="NOT_A_TF"):
-        syn.load_jaspar_motifs(["NOT_A_TF"])
+        grammar.load_jaspar_motifs(["NOT_A_TF"])
 
 
-@pytest.mark.parametrize("tf", syn.CHIP_TFS)
+@pytest.mark.parametrize("tf", grammar.CHIP_TFS)
 def test_every_chip_tf_has_its_own_profile(tf):
-    assert syn.load_jaspar_motifs([tf])[tf].name.upper() == tf
+    assert grammar.load_jaspar_motifs([tf])[tf].name.upper() == tf
 
 
 def test_counts_to_pfm_known_values():
     counts = np.array([[2, 0], [0, 0], [0, 4], [2, 0]])
-    np.testing.assert_allclose(syn.counts_to_pfm(counts), [[0.5, 0], [0, 0], [0, 1], [0.5, 0]])
-    smoothed = syn.counts_to_pfm(counts, pseudofrequency=0.1)
+    np.testing.assert_allclose(grammar.counts_to_pfm(counts), [[0.5, 0], [0, 0], [0, 1], [0.5, 0]])
+    smoothed = grammar.counts_to_pfm(counts, pseudofrequency=0.1)
     np.testing.assert_allclose(smoothed[:, 0], [0.6 / 1.4, 0.1 / 1.4, 0.1 / 1.4, 0.6 / 1.4])
     with pytest.raises(ValueError, match="positive total"):
-        syn.counts_to_pfm(np.zeros((4, 2)))
+        grammar.counts_to_pfm(np.zeros((4, 2)))
 
 
 # --------------------------------------------------------------------------- specs
@@ -101,14 +102,14 @@ def test_presets_are_valid_and_serialisable():
     import yaml
 
     for spec in (
-        syn.basset_like_spec(),
-        syn.basset_like_spec(164),
-        syn.deepstarr_like_spec(),
-        syn.chip_like_spec("REST"),
+        grammar.basset_like_spec(),
+        grammar.basset_like_spec(164),
+        grammar.deepstarr_like_spec(),
+        grammar.chip_like_spec("REST"),
     ):
-        syn.validate_spec(spec)
+        grammar.validate_spec(spec)
         assert yaml.safe_load(yaml.safe_dump(spec)) == spec
-    assert len(syn.basset_like_spec(164)["tasks"]) == 164
+    assert len(grammar.basset_like_spec(164)["tasks"]) == 164
 
 
 @pytest.mark.parametrize(
@@ -124,20 +125,20 @@ def test_presets_are_valid_and_serialisable():
     ],
 )
 def test_validate_spec_names_the_bad_key(edit, message):
-    spec = syn.chip_like_spec("CTCF")
+    spec = grammar.chip_like_spec("CTCF")
     edit(spec)
     with pytest.raises(ValueError, match=message):
-        syn.validate_spec(spec)
+        grammar.validate_spec(spec)
 
 
 def test_compile_reports_unknown_motifs_and_short_sequences():
-    spec = syn.chip_like_spec("CTCF")
+    spec = grammar.chip_like_spec("CTCF")
     spec["tasks"][0]["terms"][0]["motif"] = "CTCFF"
     with pytest.raises(ValueError, match="CTCFF"):
-        syn.compile_grammar(spec)
-    spec = syn.chip_like_spec("CTCF", length=20)
+        grammar.compile_grammar(spec)
+    spec = grammar.chip_like_spec("CTCF", length=20)
     with pytest.raises(ValueError, match=r"spec\.length"):
-        syn.compile_grammar(spec)
+        grammar.compile_grammar(spec)
 
 
 # --------------------------------------------------------------------------- activity on hand-made sequences
@@ -194,7 +195,7 @@ def test_pair_term_needs_the_preferred_spacing_on_either_strand():
 
 
 def test_activity_does_not_depend_on_batching():
-    spec = syn.deepstarr_like_spec()
+    spec = grammar.deepstarr_like_spec()
     x = syn.generate_dataset(spec, 50, np.random.default_rng(0))["x"]
     np.testing.assert_allclose(
         syn.true_activity(spec, x, batch_size=7), syn.true_activity(spec, x), rtol=1e-6, atol=1e-6
@@ -241,7 +242,7 @@ def test_planted_copies_follow_their_probability_matrix(request, name):
         windows = planted_windows(data, m)
         n = len(windows)
         assert n > 200
-        pfm = syn.load_jaspar_motifs([key], pseudofrequency=0.01)[key].pfm
+        pfm = grammar.load_jaspar_motifs([key], pseudofrequency=0.01)[key].pfm
         tolerance = 4.5 * np.sqrt(pfm * (1 - pfm) / n) + 3 / n
         assert np.all(np.abs(windows.mean(axis=0) - pfm) < tolerance), key
 
@@ -249,7 +250,7 @@ def test_planted_copies_follow_their_probability_matrix(request, name):
 def test_units_do_not_overlap_and_pairs_keep_their_spacing(starr):
     spec, data = starr
     planted = data["planted"]
-    widths = np.array([syn.load_jaspar_motifs([k])[k].pfm.shape[1] for k in data["motif_keys"]])
+    widths = np.array([grammar.load_jaspar_motifs([k])[k].pfm.shape[1] for k in data["motif_keys"]])
     ends = planted["start"] + widths[planted["motif"]]
     assert planted["start"].min() >= 0 and ends.max() <= spec["length"]
     same_sequence = planted["sequence"][1:] == planted["sequence"][:-1]
@@ -283,7 +284,7 @@ def test_chip_labels_follow_the_target_motif_and_negatives_carry_other_motifs(ch
     assert has_other[y == 0].all()
     assert np.array_equal(planted["tasks"][:, 0], planted["motif"] == target)
     # Occupancy depends on match strength: the best planted copy scores higher in positives.
-    log_odds = np.log2(syn.load_jaspar_motifs(["CTCF"], pseudofrequency=0.01)["CTCF"].pfm / 0.25)
+    log_odds = np.log2(grammar.load_jaspar_motifs(["CTCF"], pseudofrequency=0.01)["CTCF"].pfm / 0.25)
     scores = np.einsum("kbw,bw->k", planted_windows(data, target).astype(float), log_odds)
     best = np.full(len(y), -np.inf)
     np.maximum.at(best, planted["sequence"][planted["motif"] == target], scores)
@@ -306,7 +307,7 @@ def test_destroying_a_planted_site_lowers_the_activity(chip):
     spec, data = chip
     planted = data["planted"]
     target = data["motif_keys"].index("CTCF")
-    pfm = syn.load_jaspar_motifs(["CTCF"], pseudofrequency=0.01)["CTCF"].pfm
+    pfm = grammar.load_jaspar_motifs(["CTCF"], pseudofrequency=0.01)["CTCF"].pfm
     # Sequences with exactly one planted CTCF copy and a clearly active site.
     copies = np.bincount(planted["sequence"][planted["motif"] == target], minlength=len(data["x"]))
     chosen = (planted["motif"] == target) & (copies[planted["sequence"]] == 1)
@@ -346,9 +347,9 @@ def test_basset_positive_fractions_lie_in_the_spec_range(basset):
     assert fractions.max() - fractions.min() > 0.1  # imbalance differs between tasks
 
 
-@pytest.mark.parametrize("tf", syn.CHIP_TFS)
+@pytest.mark.parametrize("tf", grammar.CHIP_TFS)
 def test_chip_positive_fractions_lie_in_the_spec_range(tf):
-    spec = syn.chip_like_spec(tf)
+    spec = grammar.chip_like_spec(tf)
     y = syn.generate_dataset(spec, 1000, np.random.default_rng(5))["y"]
     low, high = spec["positive_fraction_range"]
     margin = 3 * np.sqrt(0.25 / len(y))
@@ -356,7 +357,7 @@ def test_chip_positive_fractions_lie_in_the_spec_range(tf):
 
 
 def test_generation_is_determined_by_the_generator():
-    spec = syn.chip_like_spec("MAX")
+    spec = grammar.chip_like_spec("MAX")
     first = syn.generate_dataset(spec, 200, np.random.default_rng(99))
     second = syn.generate_dataset(spec, 200, np.random.default_rng(99))
     other = syn.generate_dataset(spec, 200, np.random.default_rng(100))
@@ -426,7 +427,7 @@ def test_synthetic_files_use_the_real_layout(request, tmp_path, name, x_key):
 
 
 def test_spec_is_not_modified_by_generation():
-    spec = syn.deepstarr_like_spec()
+    spec = grammar.deepstarr_like_spec()
     before = copy.deepcopy(spec)
     syn.generate_dataset(spec, 20, np.random.default_rng(0))
     assert spec == before

@@ -15,6 +15,7 @@ import pytest
 import torch
 from torch import nn
 
+from genomic_dl.evoaug2023 import grammar
 from genomic_dl.evoaug2023 import interpretation as E
 from genomic_dl.evoaug2023 import synthetic as S
 from genomic_dl.evoaug2023.filters import filter_pwms, first_layer_activations
@@ -154,7 +155,7 @@ def test_match_filters_to_jaspar_finds_a_jaspar_profile_and_planted_recovery():
 
 @pytest.fixture(scope="module")
 def basset_test_data() -> E.TestData:
-    spec = S.basset_like_spec(n_tasks=4)
+    spec = grammar.basset_like_spec(n_tasks=4)
     data = S.generate_dataset(spec, 150, np.random.default_rng(7))
     return E.TestData(
         x=data["x"],
@@ -168,7 +169,7 @@ def basset_test_data() -> E.TestData:
 
 
 def test_load_test_split_reads_synthetic_files_and_truncates(tmp_path, basset_test_data):
-    spec = S.deepstarr_like_spec()
+    spec = grammar.deepstarr_like_spec()
     data = S.generate_dataset(spec, 100, np.random.default_rng(1))
     splits = S.split_dataset(data, rng=np.random.default_rng(2))
     S.save_synthetic_h5(tmp_path / "d.h5", splits, spec)

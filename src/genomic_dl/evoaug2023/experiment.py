@@ -88,7 +88,7 @@ def synthetic_spec(dataset: str, options: Mapping[str, Any]) -> dict:
     ``label_noise`` for ``basset``; ``length``, ``noise`` for ``deepstarr``; ``length``,
     ``positive_fraction``, ``label_noise`` for ``chip``); other keys (``n_sequences``) are ignored.
     """
-    from genomic_dl.evoaug2023 import synthetic
+    from genomic_dl.evoaug2023 import grammar
 
     kind = dataset_kind(dataset)
     keys = {
@@ -98,10 +98,10 @@ def synthetic_spec(dataset: str, options: Mapping[str, Any]) -> dict:
     }[kind]
     kwargs = {key: options[key] for key in keys if key in options}
     if kind == "basset":
-        return synthetic.basset_like_spec(**kwargs)
+        return grammar.basset_like_spec(**kwargs)
     if kind == "deepstarr":
-        return synthetic.deepstarr_like_spec(**kwargs)
-    return synthetic.chip_like_spec(chip_tf(dataset), **kwargs)
+        return grammar.deepstarr_like_spec(**kwargs)
+    return grammar.chip_like_spec(chip_tf(dataset), **kwargs)
 
 
 def write_synthetic_dataset(

@@ -51,9 +51,10 @@ from genomic_dl.evoaug2023.filters import (
     first_layer_activations,
     information_content,
 )
+from genomic_dl.evoaug2023.grammar import compile_grammar
 from genomic_dl.evoaug2023.h5data import EvoAugH5
 from genomic_dl.evoaug2023.labels import model_label
-from genomic_dl.evoaug2023.synthetic import compile_grammar, load_synthetic_h5, true_activity
+from genomic_dl.evoaug2023.synthetic import load_synthetic_h5, true_activity
 from genomic_dl.evoaug2023.tomtom import (
     benjamini_hochberg,
     jaspar_motifs,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from genomic_dl.evoaug2023.filters import ALPHABET
-from genomic_dl.evoaug2023.synthetic import JASPAR_RELEASE, jaspar_core_vertebrates
+from genomic_dl.evoaug2023.grammar import JASPAR_RELEASE, jaspar_core_vertebrates
 
 __all__ = [
     "EXCLUDED_PROFILES",
