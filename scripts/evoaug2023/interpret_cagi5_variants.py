@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from genomic_dl.evoaug2023.interpretation import cagi5_variant_set, read_fasta
 from genomic_dl.evoaug2023.variant_effects import parse_cagi5
+from genomic_dl.evoaug2023.variant_sets import cagi5_variant_set, read_fasta
 from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]

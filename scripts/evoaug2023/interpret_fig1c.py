@@ -3,8 +3,7 @@
 import pandas as pd
 
 from genomic_dl.evoaug2023.figures_interpretation import plot_filter_summary, summarise_filters
-from genomic_dl.evoaug2023.interpretation import read_json
-from genomic_dl.io import write_csv
+from genomic_dl.io import read_json, write_csv
 from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]

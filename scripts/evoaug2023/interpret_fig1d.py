@@ -7,7 +7,7 @@ from genomic_dl.evoaug2023.figures_interpretation import (
     summarise_variant_effects,
     variant_effect_table,
 )
-from genomic_dl.evoaug2023.interpretation import VariantSet
+from genomic_dl.evoaug2023.variant_sets import VariantSet
 from genomic_dl.io import write_csv
 from genomic_dl.runlog import job_logger
 

@@ -3,7 +3,8 @@ test data: elements, every single-nucleotide variant, true effect plus measureme
 
 import numpy as np
 
-from genomic_dl.evoaug2023.interpretation import load_test_split, synthetic_variant_set
+from genomic_dl.evoaug2023.interpretation import load_test_split
+from genomic_dl.evoaug2023.variant_sets import synthetic_variant_set
 from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]

@@ -3,8 +3,9 @@ variant of the Fig 1d elements."""
 
 import numpy as np
 
-from genomic_dl.evoaug2023.interpretation import VariantSet, prepare_job_model, random_tail, score_variant_set
+from genomic_dl.evoaug2023.interpretation import prepare_job_model, random_tail
 from genomic_dl.evoaug2023.variant_effects import model_predict_fn, pearson_per_element
+from genomic_dl.evoaug2023.variant_sets import VariantSet, score_variant_set
 from genomic_dl.io import write_csv
 from genomic_dl.runlog import job_logger
 

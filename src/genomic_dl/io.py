@@ -42,6 +42,14 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n")
 
 
+def read_json(path: str | os.PathLike) -> Any:
+    """A JSON file's content; ``ValueError`` naming the file when it is not valid JSON."""
+    try:
+        return json.loads(Path(path).read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: not valid JSON ({error})") from error
+
+
 def write_csv(frame: Any, path: str | os.PathLike) -> None:
     """Write the pandas DataFrame ``frame`` as CSV atomically (floats to 6 significant digits): every
     figure's table. (pandas is not imported here: rules whose env lacks it import this module too.)"""

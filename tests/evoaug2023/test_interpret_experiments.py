@@ -18,12 +18,13 @@ from torch import nn
 from genomic_dl.evoaug2023 import grammar
 from genomic_dl.evoaug2023 import interpretation as E
 from genomic_dl.evoaug2023 import synthetic as S
+from genomic_dl.evoaug2023 import variant_sets as V
 from genomic_dl.evoaug2023.filters import filter_pwms, first_layer_activations
 from genomic_dl.evoaug2023.tomtom import jaspar_motifs
 
 
 def one_hot(sequence: str) -> np.ndarray:
-    return E.one_hot_dna(sequence).astype(np.float32)
+    return V.one_hot_dna(sequence).astype(np.float32)
 
 
 class MotifModel(nn.Module):
@@ -133,7 +134,7 @@ def test_match_filters_to_jaspar_finds_a_jaspar_profile_and_planted_recovery():
     ctcf = targets["MA0139.1"]
     # a weak ACACAC repeat matches nothing at q < 0.05 (a uniform PWM would: low-information
     # queries hit low-information profiles, the reason the paper excludes two of them)
-    repeat = E.one_hot_dna("ACACAC") * 0.7 + 0.075
+    repeat = V.one_hot_dna("ACACAC") * 0.7 + 0.075
     table, summary = E.match_filters_to_jaspar(
         [ctcf, repeat, np.zeros((4, 0))],
         q_threshold=0.05,
@@ -184,7 +185,7 @@ def test_load_test_split_reads_synthetic_files_and_truncates(tmp_path, basset_te
 
 def test_synthetic_variant_set(basset_test_data):
     rng = np.random.default_rng(0)
-    variant_set = E.synthetic_variant_set(
+    variant_set = V.synthetic_variant_set(
         basset_test_data, n_elements=3, element_width=25, relative_noise_sd=0.5, rng=rng
     )
     variants = variant_set.variants
@@ -209,15 +210,15 @@ def test_synthetic_variant_set(basset_test_data):
     assert noise.std() == pytest.approx(0.5 * variants["true_effect"].std(), rel=0.2)
     assert variants["true_effect"].abs().max() > 0.05  # the windows hold planted sites
     with pytest.raises(ValueError, match="element_width"):
-        E.synthetic_variant_set(basset_test_data, n_elements=3, element_width=601, relative_noise_sd=0.5, rng=rng)
+        V.synthetic_variant_set(basset_test_data, n_elements=3, element_width=601, relative_noise_sd=0.5, rng=rng)
 
 
 def test_variant_set_save_and_load(tmp_path, basset_test_data):
-    variant_set = E.synthetic_variant_set(
+    variant_set = V.synthetic_variant_set(
         basset_test_data, n_elements=2, element_width=5, relative_noise_sd=0.0, rng=np.random.default_rng(0)
     )
     variant_set.save(tmp_path / "v.npz")
-    loaded = E.VariantSet.load(tmp_path / "v.npz")
+    loaded = V.VariantSet.load(tmp_path / "v.npz")
     np.testing.assert_array_equal(loaded.x_ref, variant_set.x_ref)
     pd.testing.assert_frame_equal(loaded.variants, variant_set.variants, check_dtype=False)
     np.testing.assert_allclose(loaded.variants["measured"], loaded.variants["true_effect"])
@@ -239,7 +240,7 @@ def test_score_variant_set_hand_computed():
             "measured": [0.0, 0.0, 0.0],
         }
     )
-    predicted = E.score_variant_set(count_a, E.VariantSet(x_ref, variants), tail=one_hot("AA"))
+    predicted = V.score_variant_set(count_a, V.VariantSet(x_ref, variants), tail=one_hot("AA"))
     # with the tail: e0 ref has 1 + 1 + 2 = 4; C->A gives 5, A->G gives 3; e1: 1 + 4 + 2 = 7 -> 6
     np.testing.assert_allclose(predicted, np.log(np.array([5, 3, 6]) / np.array([4, 4, 7])), rtol=1e-6)
 
@@ -248,7 +249,7 @@ def test_read_fasta_and_cagi5_variant_set(tmp_path):
     chromosome = "ACGTTGCA" * 10  # 80 nt
     with gzip.open(tmp_path / "chr7.fa.gz", "wt") as handle:
         handle.write(">chr7 test\n" + "\n".join(chromosome[i : i + 30] for i in range(0, 80, 30)) + "\n>chrM\nNNNN\n")
-    records = E.read_fasta(tmp_path / "chr7.fa.gz")
+    records = V.read_fasta(tmp_path / "chr7.fa.gz")
     assert records["7"] == chromosome and records["M"] == "NNNN"
     # variants at 1-based 21 and 31 (0-based 20, 30): centre 25, a window of 12 starts at 19
     table = pd.DataFrame(
@@ -262,19 +263,19 @@ def test_read_fasta_and_cagi5_variant_set(tmp_path):
             "element": "E1",
         }
     )
-    variant_set = E.cagi5_variant_set([table], records, width=12)
-    np.testing.assert_array_equal(variant_set.x_ref[0], E.one_hot_dna(chromosome[19:31]))
+    variant_set = V.cagi5_variant_set([table], records, width=12)
+    np.testing.assert_array_equal(variant_set.x_ref[0], V.one_hot_dna(chromosome[19:31]))
     assert variant_set.variants["position"].tolist() == [1, 11]
     assert variant_set.variants["measured"].tolist() == [0.5, -1.0]
     bad = table.assign(ref=["A", chromosome[30]])  # chromosome[20] is T
     with pytest.raises(ValueError, match="E1: .*reference alleles disagree"):
-        E.cagi5_variant_set([bad], records, width=12)
+        V.cagi5_variant_set([bad], records, width=12)
     with pytest.raises(ValueError, match="chromosome"):
-        E.cagi5_variant_set([table.assign(chrom="8")], records, width=12)
+        V.cagi5_variant_set([table.assign(chrom="8")], records, width=12)
 
 
 def test_one_hot_dna_marks_n_as_zero():
-    np.testing.assert_array_equal(E.one_hot_dna("acgN"), [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0]])
+    np.testing.assert_array_equal(V.one_hot_dna("acgN"), [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0]])
 
 
 def test_high_activity_indices():

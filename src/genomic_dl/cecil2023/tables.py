@@ -19,7 +19,6 @@ render Markdown.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -28,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from genomic_dl.cecil2023.evaluation import method_metrics, oriented_scores
+from genomic_dl.io import read_json
 
 __all__ = [
     "METRIC_COLUMNS",
@@ -60,14 +60,6 @@ def spec_paths(specs: Sequence[Mapping[str, Any]]) -> list[str]:
     return paths
 
 
-def _read_json(path: str) -> dict[str, Any]:
-    try:
-        with open(path) as handle:
-            return json.load(handle)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{path}: not valid JSON ({error})") from error
-
-
 def _read_csv(path: str, columns: Sequence[str]) -> pd.DataFrame:
     frame = pd.read_csv(path)
     missing = [c for c in columns if c not in frame.columns]
@@ -96,7 +88,7 @@ def method_outputs(spec: Mapping[str, Any], split: str = "test") -> pd.DataFrame
         raise ValueError(f"row spec kind must be 'model' or 'statistic', got {spec['kind']!r}")
     name = spec["method"]
     frame = _read_csv(spec["scores"], ("index", "label", "split", name, f"{name}_call"))
-    classifiers = _read_json(spec["classifiers"])
+    classifiers = read_json(spec["classifiers"])
     if name not in classifiers:
         raise ValueError(f"{spec['classifiers']}: no classifier for statistic '{name}'")
     frame = frame[frame["split"] == split]
@@ -132,7 +124,7 @@ def table_rows(specs: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
                 method_metrics(outputs["label"].to_numpy(), outputs["call"].to_numpy(), outputs["score"].to_numpy())
             )
             if spec["kind"] == "model":
-                summary = _read_json(spec["summary"])
+                summary = read_json(spec["summary"])
                 row.update({column: summary[column] for column in SUMMARY_COLUMNS})
         row["note"] = spec.get("note", "")
         rows.append(row)

@@ -13,7 +13,6 @@ Labels: ``standard`` (no augmentation), ``pretrained`` (after training with augm
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from genomic_dl.evoaug2023.grid import HEADLINE_METRIC, METRIC_LABELS, chip_tf, dataset_kind
+from genomic_dl.io import read_json
 from genomic_dl.plotting import save_pdf
 
 __all__ = [
@@ -50,14 +50,6 @@ STAGE_COLORS = {"standard": "#7f7f7f", "pretrained": "#9ecae1", "finetuned": "#0
 STAGE_LABELS = {"standard": "standard training", "pretrained": "EvoAug pretrained", "finetuned": "EvoAug fine-tuned"}
 #: Pseudo-setting summarising the best single augmentation (by the mean over seeds).
 BEST_SINGLE = "best_single_augmentation"
-
-
-def _load_json(path: str | os.PathLike) -> dict:
-    try:
-        with open(path) as handle:
-            return json.load(handle)
-    except (OSError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path}: cannot read the evaluation ({error})") from error
 
 
 def _sd(values: pd.Series) -> float:
@@ -91,7 +83,7 @@ def read_evaluations(records: Sequence[Mapping], paths: Sequence[str], split: st
     _check_records(records, paths)
     rows = []
     for record, path in zip(records, paths):
-        evaluation = _load_json(path)
+        evaluation = read_json(path)
         metrics = evaluation if split == "test" else evaluation.get(split)
         if metrics is None:
             raise ValueError(f"{path}: no '{split}' metrics")
@@ -106,7 +98,7 @@ def read_task_metrics(records: Sequence[Mapping], paths: Sequence[str], metrics:
     _check_records(records, paths)
     rows = []
     for record, path in zip(records, paths):
-        evaluation = _load_json(path)
+        evaluation = read_json(path)
         for index, task in enumerate(evaluation["task_names"]):
             rows.append({**record, "task": task, **{metric: evaluation[metric][index] for metric in metrics}})
     return pd.DataFrame(rows)

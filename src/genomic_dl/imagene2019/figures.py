@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 
@@ -13,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from genomic_dl.io import read_json
 from genomic_dl.plotting import save_pdf
 
 SORTING_LABELS = {
@@ -27,8 +27,7 @@ def collect_binary_evaluations(records: Sequence[dict], paths: Sequence[str]) ->
     """One row per trained network: the record's keys (sorting, S, seed) plus its evaluation JSON."""
     rows = []
     for record, path in zip(records, paths, strict=True):
-        with open(path) as handle:
-            evaluation = json.load(handle)
+        evaluation = read_json(path)
         (tn, fp), (fn, tp) = evaluation["confusion_normalised"]
         rows.append(
             {

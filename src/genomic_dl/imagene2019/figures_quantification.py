@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 
@@ -14,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from genomic_dl.imagene2019.posterior import posterior_sample_counts, summarise_posterior
+from genomic_dl.io import read_json
 from genomic_dl.plotting import save_pdf
 
 #: Per-network metrics averaged over seeds (names as in ``evaluate_multiclass``'s summary).
@@ -40,8 +40,7 @@ def collect_multiclass(records: Sequence[dict], paths: Sequence[str]) -> pd.Data
     """One row per network: the record (variant, seed), :data:`METRICS`, class values and confusion."""
     rows = []
     for record, path in zip(records, paths, strict=True):
-        with open(path) as handle:
-            evaluation = json.load(handle)
+        evaluation = read_json(path)
         rows.append(
             {
                 **record,
