@@ -51,8 +51,9 @@ import yaml
 
 from genomic_dl.evoaug2023.experiment import build_augmenter, resolve_setting
 from genomic_dl.evoaug2023.grid import MODEL_OF_KIND, TASK_OF_KIND
+from genomic_dl.evoaug2023.metrics import loss_function
 from genomic_dl.evoaug2023.models import build_model
-from genomic_dl.evoaug2023.training import loss_function, sequence_loader
+from genomic_dl.evoaug2023.training import sequence_loader
 from genomic_dl.io import write_json
 from genomic_dl.nn.device import select_device
 

@@ -12,19 +12,21 @@ from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import average_precision_score, roc_auc_score
 from torch import nn
 
+from genomic_dl.evoaug2023.metrics import (
+    auroc_per_task,
+    average_precision_per_task,
+    pearson_per_task,
+    spearman_per_task,
+    task_metrics,
+)
 from genomic_dl.evoaug2023.models import ConvBlock, DenseBlock, SequenceCNN
 from genomic_dl.evoaug2023.training import (
     as_tensors,
-    auroc_per_task,
-    average_precision_per_task,
     evaluate,
     finetune,
     pad_sequences,
-    pearson_per_task,
     pretrain_augmented,
     sequence_loader,
-    spearman_per_task,
-    task_metrics,
     train_standard,
     trainer_config_from,
 )
