@@ -8,12 +8,12 @@ Times, on one random one-hot batch of 128 x 4 x 600 on the CPU, one
 augmentation pass of
 
 * ``genomic_dl.evoaug2023.augmentations.StochasticAugmenter`` (ours), and
-* the published package: its augmentation objects (``evoaug.augment``)
-  applied sequence by sequence as its ``RobustModel`` applies them (a random
-  subset per sequence, in list order, random 3' padding of sequences without
-  an insertion). ``evoaug.evoaug`` itself imports ``pytorch_lightning``, so
-  that loop is re-implemented here (:class:`PackageLoop`); its 3' padding is
-  vectorised, which can only make the package look faster.
+* the published package's own code path: ``evoaug.evoaug.RobustModel``'s
+  ``_apply_augment`` (what its ``training_step`` calls on every batch) with its
+  augmentation objects (``evoaug.augment``): a random subset per sequence, in
+  list order, random 3' padding of sequences without an insertion.
+  ``evoaug.evoaug`` imports ``pytorch_lightning``; both come with the ``bench``
+  extra (``pip install -e '.[bench]'``).
 
 Settings (paper Methods, Basset hyperparameters: mutate_frac 0.15, shifts,
 insertions and deletions up to 30, rc_prob 0.5, noise_std 0.3; inversions,
@@ -40,6 +40,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse
+import importlib.metadata
 import platform
 import statistics
 import time
@@ -49,6 +50,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from evoaug import augment as evoaug_augment
+from evoaug.evoaug import RobustModel
 
 from genomic_dl.evoaug2023.augmentations import (
     PRIORITY_ORDER,
@@ -90,39 +92,21 @@ SETTINGS: dict[str, tuple[tuple[str, ...], int]] = {
 }
 
 
-class PackageLoop:
-    """The per-sequence augmentation loop of evoaug 1.0.6's ``RobustModel``.
-
-    Every sequence draws ``k`` (hard) indices of ``augment_list`` without
-    replacement, applies those augmentations in list order to itself as a
-    batch of one, and gets ``insert_max`` random bases at the 3' end unless an
-    insertion was among them.
-    """
-
-    def __init__(self, augment_list: list, k: int, rng: np.random.Generator, generator: torch.Generator) -> None:
-        self.augment_list = augment_list
-        self.k = k
-        self.rng = rng
-        self.generator = generator
-        self.insert_max = max((getattr(a, "insert_max", 0) for a in augment_list), default=0)
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        augmented = [self._augment_one(sequence.unsqueeze(0)) for sequence in x]
-        unpadded = [i for i, sequence in enumerate(augmented) if sequence.shape[-1] == x.shape[-1]]
-        padding = random_bases(len(unpadded), self.insert_max, self.generator, dtype=x.dtype)
-        for i, bases in zip(unpadded, padding):
-            augmented[i] = torch.cat([augmented[i], bases.unsqueeze(0)], dim=2)
-        return torch.cat(augmented)
-
-    def _augment_one(self, sequence: torch.Tensor) -> torch.Tensor:
-        for index in np.sort(self.rng.choice(len(self.augment_list), self.k, replace=False)):
-            sequence = self.augment_list[index](sequence)
-        return sequence
-
-
 def package_augmentations(names: tuple[str, ...]) -> list:
     """The package's augmentation objects for ``names``, in priority order."""
     return [PACKAGE_CLASSES[name](**BASSET_SPEC[name]) for name in names]
+
+
+def package_model(names: tuple[str, ...], k: int) -> RobustModel:
+    """evoaug's ``RobustModel`` around a no-op network: only its augmentation path is timed."""
+    return RobustModel(
+        torch.nn.Identity(),
+        criterion=None,
+        optimizer=None,
+        augment_list=package_augmentations(names),
+        max_augs_per_seq=k,
+        hard_aug=True,
+    )
 
 
 def synchronize(device: torch.device) -> None:
@@ -158,18 +142,19 @@ def benchmark_cpu(repeats: int, warmup: int, seed: int) -> dict[str, dict[str, f
     """Median ms per batch of ours and the package for every setting on the CPU."""
     device = torch.device("cpu")
     generator = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)  # the package draws from torch's global generator
+    torch.manual_seed(seed)  # the package draws from torch's and numpy's global generators
+    np.random.seed(seed)
     x = random_bases(BATCH_SHAPE[0], BATCH_SHAPE[2], generator)
     results = {}
     for setting, (names, k) in SETTINGS.items():
         ours = StochasticAugmenter(build_augmentations({n: BASSET_SPEC[n] for n in names}), k, hard_aug=True)
-        package = PackageLoop(package_augmentations(names), k, np.random.default_rng(seed), generator)
+        package = package_model(names, k)
         expected_shape = (BATCH_SHAPE[0], 4, ours.output_length(BATCH_SHAPE[2]))
-        for output in (ours(x, generator), package(x)):
+        for output in (ours(x, generator), package._apply_augment(x)):
             if tuple(output.shape) != expected_shape:
                 raise RuntimeError(f"{setting}: output shape {tuple(output.shape)}, expected {expected_shape}")
         seconds = time_alternately(
-            {"ours": lambda ours=ours: ours(x, generator), "evoaug": lambda package=package: package(x)},
+            {"ours": lambda ours=ours: ours(x, generator), "evoaug": lambda package=package: package._apply_augment(x)},
             repeats,
             warmup,
             device,
@@ -248,6 +233,7 @@ def main() -> None:
     torch.set_num_threads(1)
     cpu = benchmark_cpu(args.repeats, args.warmup, args.seed)
     print(f"CPU, 1 thread, batch {'x'.join(map(str, BATCH_SHAPE))}, median of {args.repeats} (ms per batch)")
+    print("evoaug: evoaug 1.0.6's own RobustModel._apply_augment, timed alternately with ours")
     print(f"{'setting':<12}{'clock':<6}{'ours':>10}{'evoaug':>10}{'speed-up':>10}")
     for setting, row in cpu.items():
         for clock in ("wall", "cpu"):
@@ -263,8 +249,11 @@ def main() -> None:
         "warmup": args.warmup,
         "hard_aug": True,
         "parameters": BASSET_SPEC,
+        "reference": "evoaug 1.0.6, RobustModel._apply_augment (its training_step's augmentation path)",
         "cpu": cpu,
         "torch": torch.__version__,
+        "evoaug": importlib.metadata.version("evoaug"),
+        "pytorch_lightning": importlib.metadata.version("pytorch-lightning"),
         "python": platform.python_version(),
         "machine": platform.machine(),
         "processor": platform.processor(),

@@ -15,6 +15,9 @@ from genomic_dl.popgen.scenarios import check_scenario
 from genomic_dl.seeds import derive_seed
 
 ENGINES = ("msprime", "slim")
+#: The 1000 Genomes phase 3 region (imagene.fig1.vcf), stored like a simulation shard: ImaGene
+#: Fig 1 draws it and Cecil & Sugden Fig F reads its CEU and YRI spectra.
+THOUSAND_GENOMES_REGION = "results/imagene2019/fig1_region.npz"
 
 
 def config_error(key: str, message: str) -> NoReturn:

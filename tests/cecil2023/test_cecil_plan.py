@@ -21,7 +21,9 @@ def test_targets_keep_their_paths():
         "tableC_all_methods",
         "tableA_complexity",
         "tableB_complexity_unsorted",
+        "tableD_1000_haplotypes",
     }
+    assert cecil.tables["tableD_1000_haplotypes"] == []  # not a target of the smoke preset
 
 
 def test_datasets_needing_slim_are_notes_without_slim():
@@ -68,3 +70,25 @@ def test_training_wildcards_and_outputs():
 def test_config_cross_checks_name_the_key(override, key):
     with pytest.raises(ValueError, match=f"invalid config: '{key.replace('.', '[.]')}'"):
         plan(cecil2023=override)
+
+
+def test_table_d_is_built_when_it_has_data_sets_with_their_own_image_size():
+    assert "results/cecil2023/tableD_1000_haplotypes.csv" not in plan().figures  # smoke: no Table D
+    cecil = plan(cecil2023={"tableD": {"datasets": ["single_s01_n1000"]}})
+    assert "results/cecil2023/tableD_1000_haplotypes.csv" in cecil.figures
+    methods = [row["method"] for row in cecil.tables["tableD_1000_haplotypes"]]
+    assert methods == [*cecil.settings["tableD"]["models"], *cecil.settings["tableD"]["statistics"]]
+    assert cecil.preprocessing("single_s01_n1000")["resize"] == [200, 200]
+    assert cecil.preprocessing("single_s01")["resize"] == cecil.settings["preprocessing"]["resize"]
+    assert {c["scenario"] for c in cecil.datasets["single_s01_n1000"]["classes"]} == {"three_epoch_n1000"}
+    assert cecil.core.scenarios["three_epoch_n1000"]["n_haplotypes"] == 1000
+
+
+def test_fig_f_reads_the_1000_genomes_region_of_imagene_fig1_when_asked():
+    assert "thousand_genomes" not in plan().figF_inputs()
+    vcf = {"imagene": {"fig1": {"source": "vcf"}}, "cecil2023": {"figF_sfs": {"thousand_genomes": True}}}
+    cecil = CecilPlan(core_plan(preset_config("smoke", **vcf)))
+    assert cecil.figF_inputs()["thousand_genomes"] == "results/imagene2019/fig1_region.npz"
+    assert cecil.figF_region_label().startswith("chr2:")
+    with pytest.raises(ValueError, match=r"cecil2023\.figF_sfs\.thousand_genomes.*imagene\.fig1\.source"):
+        plan(cecil2023={"figF_sfs": {"thousand_genomes": True}})

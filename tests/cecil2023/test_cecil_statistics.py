@@ -71,3 +71,25 @@ def test_fit_and_call_uses_training_regions_only():
     assert called["segregating_sites_call"].tolist() == [0, 0, 1, 1, 1, 0]
     with pytest.raises(ValueError, match="unknown statistics"):
         fit_and_call(table, ["pi"])
+
+
+def test_projected_spectrum_is_the_expected_spectrum_of_a_subsample():
+    from genomic_dl.cecil2023.sfs import project_spectrum
+
+    rng = np.random.default_rng(2)
+    n, m = 12, 5
+    counts = rng.integers(0, n + 1, size=40)  # derived-allele counts of 40 sites among n haplotypes
+    spectrum = np.bincount(counts, minlength=n + 1).astype(float)
+    projected = project_spectrum(spectrum, m)
+    # brute force: every subsample of m haplotypes of a site with c derived copies, by enumeration
+    from itertools import combinations
+
+    expected = np.zeros(m + 1)
+    subsets = list(combinations(range(n), m))
+    for c in counts:
+        for subset in subsets:
+            expected[sum(index < c for index in subset)] += 1 / len(subsets)
+    np.testing.assert_allclose(projected, expected)
+    assert projected.sum() == pytest.approx(40)
+    with pytest.raises(ValueError, match="cannot project"):
+        project_spectrum(spectrum, n + 1)

@@ -56,3 +56,19 @@ def test_multiclass_inputs():
 def test_config_cross_checks_name_the_key(override, key):
     with pytest.raises(ValueError, match=f"invalid config: '{key}'"):
         plan(imagene=override)
+
+
+def test_fig5_batches_of_several_shards():
+    """The paper preset's Fig 5 batches hold 8 shards per batch (the authors' ~40,000 simulations)."""
+    imagene = ImagenePlan(
+        core_plan(
+            preset_config("smoke", imagene={"fig5": {"shards_per_batch": 3, "train_shards": 2, "test_shards": 1}})
+        )
+    )
+    w = SimpleNamespace(experiment="fig5", variant="categorical")
+    batches = imagene.multiclass_train_batches(w)
+    prior = imagene.fig5["prior"]
+    sorting = imagene.fig5["sorting"]
+    scenario = imagene.fig5["scenario"]
+    assert batches == [[image_shard(scenario, sorting, prior, i) for i in range(b * 3, b * 3 + 3)] for b in range(2)]
+    assert imagene.multiclass_test_shards(w) == [image_shard(scenario, sorting, prior, i) for i in range(6, 9)]

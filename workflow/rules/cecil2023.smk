@@ -18,8 +18,7 @@ CECIL_WILDCARDS = {
 
 rule cecil2023_figF_sfs:
     input:
-        three_population=cecil.figF_shards("three_population"),
-        single_population=cecil.figF_shards("single_population"),
+        unpack(cecil.figF_inputs),
     output:
         pdf=report(
             f"{CECIL_DIR}/figF_sfs.pdf",
@@ -33,6 +32,7 @@ rule cecil2023_figF_sfs:
         "../../envs/plotting.yaml"
     params:
         populations=CECIL["figF_sfs"]["populations"],
+        region=cecil.figF_region_label(),
     script:
         "../../scripts/cecil2023/figF_sfs.py"
 
@@ -51,7 +51,7 @@ rule cecil2023_images:
     threads: 1
     params:
         dataset=lambda w: cecil.datasets[w.dataset],
-        preprocessing=CECIL["preprocessing"],
+        preprocessing=lambda w: cecil.preprocessing(w.dataset),
         split=CECIL["split"],
         split_seed=cecil.split_seed,
     script:
@@ -74,7 +74,7 @@ rule cecil2023_epoch_images:
     threads: 1
     params:
         dataset=lambda w: cecil.datasets[w.dataset],
-        preprocessing=CECIL["preprocessing"],
+        preprocessing=lambda w: cecil.preprocessing(w.dataset),
     script:
         "../../scripts/cecil2023/epoch_images.py"
 
@@ -95,7 +95,7 @@ rule cecil2023_statistics:
     threads: 1
     params:
         dataset=lambda w: cecil.datasets[w.dataset],
-        preprocessing=CECIL["preprocessing"],
+        preprocessing=lambda w: cecil.preprocessing(w.dataset),
         statistics=CECIL["statistics"],
         split=CECIL["split"],
         split_seed=cecil.split_seed,

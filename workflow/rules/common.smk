@@ -3,7 +3,7 @@
 
 from snakemake_interface_executor_plugins.settings import DeploymentMethod
 
-from genomic_dl.plan import CorePlan, simulation_shard, slim_available
+from genomic_dl.plan import THOUSAND_GENOMES_REGION, CorePlan, simulation_shard, slim_available
 
 CORE = CorePlan(
     config,

@@ -45,7 +45,7 @@ rule imagene_fig1_region:
         vcf="resources/imagene2019/fig1_vcf",
         panel="resources/imagene2019/fig1_panel",
     output:
-        "results/imagene2019/fig1_region.npz",
+        THOUSAND_GENOMES_REGION,
     log:
         "logs/imagene2019/fig1_region.log",
     conda:

@@ -10,7 +10,7 @@ from genomic_dl.cecil2023.statistics import STATISTIC_LABELS
 from genomic_dl.cecil2023.tables import spec_paths
 from genomic_dl.cecil2023.training import MODEL_LABELS, STRATEGIES, model_kwargs
 from genomic_dl.cecil2023.widths import WIDTH_METHODS
-from genomic_dl.plan import CorePlan, config_error, simulation_shard
+from genomic_dl.plan import THOUSAND_GENOMES_REGION, CorePlan, config_error, simulation_shard
 
 DIR = "results/cecil2023"
 #: Training jobs: Imagene and mini-CNN together (mini-CNN costs seconds), DeepSet alone, and the
@@ -22,6 +22,7 @@ TABLE_TITLES = {
     "tableC_all_methods": "Cecil & Sugden Table C: every model and statistic by width standardisation",
     "tableA_complexity": "Cecil & Sugden Table A: from Imagene to one dense unit, row-sorted images",
     "tableB_complexity_unsorted": "Cecil & Sugden Table B: from Imagene to one dense unit, unsorted images",
+    "tableD_1000_haplotypes": "Cecil & Sugden Table D: test accuracy (95% CI) with 1,000 haplotypes, resized row-sorted images",
 }
 FIGURES = (
     "fig1c_minicnn_vs_imagene",
@@ -99,6 +100,7 @@ class CecilPlan:
             f"ladder{step:02d}" for step in self.ladder_steps if f"ladder{step:02d}" not in self.ladder_reuse
         ]
         self._check_figures()
+        self._check_figF()
         self._build_targets()
 
     # ---------------------------------------------------------------- config cross-checks
@@ -137,6 +139,10 @@ class CecilPlan:
         check = self.check_datasets
         check("cecil2023.table1.datasets", settings["table1"]["datasets"], neutral=True)
         check("cecil2023.tableC.datasets", settings["tableC"]["datasets"], neutral=True)
+        check("cecil2023.tableD.datasets", settings["tableD"]["datasets"], neutral=True)
+        for statistic in settings["tableD"]["statistics"]:
+            if statistic not in settings["statistics"]:
+                config_error("cecil2023.tableD.statistics", f"'{statistic}' is not in cecil2023.statistics")
         check("cecil2023.complexity.dataset", [settings["complexity"]["dataset"]], True)
         check("cecil2023.fig2.dataset", [settings["fig2"]["dataset"]], runnable=True)
         check("cecil2023.fig3.datasets", settings["fig3"]["datasets"], neutral=True)
@@ -169,6 +175,11 @@ class CecilPlan:
                 )
 
     # ---------------------------------------------------------------- data sets and input functions
+    def preprocessing(self, dataset: str) -> dict[str, Any]:
+        """Preprocessing settings of a data set: ``preprocessing`` with its own ``resize``, if any."""
+        spec = self.datasets[dataset]
+        return {**self.settings["preprocessing"], **({"resize": spec["resize"]} if "resize" in spec else {})}
+
     def scenarios(self, dataset: str) -> list[str]:
         return [c["scenario"] for c in self.datasets[dataset]["classes"]]
 
@@ -319,6 +330,11 @@ class CecilPlan:
                 ]
             ],
             "tableA_complexity": [self.ladder_spec(step, "rows") for step in self.ladder_steps],
+            "tableD_1000_haplotypes": [
+                self.method_spec(dataset, method)
+                for dataset in settings["tableD"]["datasets"]
+                for method in [*settings["tableD"]["models"], *settings["tableD"]["statistics"]]
+            ],
             # Table B with the row-sorted accuracy of the same network (Table A) as a reference column
             "tableB_complexity_unsorted": [
                 self.ladder_spec(
@@ -373,7 +389,12 @@ class CecilPlan:
         self.figures = [
             f"{DIR}/figF_sfs.pdf",
             f"{DIR}/figF_sfs.csv",
-            *[f"{DIR}/{table}.{extension}" for table in self.tables for extension in ("csv", "md")],
+            *[
+                f"{DIR}/{table}.{extension}"
+                for table, rows in self.tables.items()
+                if rows
+                for extension in ("csv", "md")
+            ],
             *[f"{DIR}/{name}.{extension}" for name in FIGURES for extension in ("pdf", "csv")],
         ]
 
@@ -381,3 +402,37 @@ class CecilPlan:
         """Fig F inputs: the neutral shards of the three- or single-population scenario."""
         figF = self.settings["figF_sfs"]
         return [simulation_shard(figF[f"{population}_scenario"], 0, i) for i in range(figF["shards"])]
+
+    def figF_inputs(self, w=None) -> dict[str, Any]:
+        """Fig F inputs by name; ``thousand_genomes``: the 1000 Genomes region of ImaGene Fig 1."""
+        inputs: dict[str, Any] = {
+            "three_population": self.figF_shards("three_population"),
+            "single_population": self.figF_shards("single_population"),
+        }
+        if self.settings["figF_sfs"]["thousand_genomes"]:
+            inputs["thousand_genomes"] = THOUSAND_GENOMES_REGION
+        return inputs
+
+    def figF_region_label(self) -> str:
+        """The 1000 Genomes region of Fig F as chrom:start-end (GRCh37), or '' without one."""
+        if not self.settings["figF_sfs"]["thousand_genomes"]:
+            return ""
+        vcf = self.core.config["imagene"]["fig1"]["vcf"]
+        return f"chr{vcf['chrom']}:{vcf['start']}-{vcf['end']}"
+
+    def _check_figF(self) -> None:
+        """Fig F's 1000 Genomes panel reads the region ImaGene Fig 1 downloads (imagene.fig1.source: vcf)."""
+        if not self.settings["figF_sfs"]["thousand_genomes"]:
+            return
+        fig1 = self.core.config["imagene"]["fig1"]
+        if fig1["source"] != "vcf":
+            config_error(
+                "cecil2023.figF_sfs.thousand_genomes",
+                f"needs the 1000 Genomes region of ImaGene Fig 1 (imagene.fig1.source: vcf), got source '{fig1['source']}'",
+            )
+        missing = sorted(set(self.settings["figF_sfs"]["populations"]) - set(fig1["populations"]))
+        if missing:
+            config_error(
+                "cecil2023.figF_sfs.thousand_genomes",
+                f"populations {missing} are not in imagene.fig1.populations, which the region is read for",
+            )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from genomic_dl.imagene2019.labels import class_values
-from genomic_dl.plan import CorePlan, config_error, simulation_shard
+from genomic_dl.plan import THOUSAND_GENOMES_REGION, CorePlan, config_error, simulation_shard
 
 DIR = "results/imagene2019"
 FIG3_DIR = f"{DIR}/fig3"
@@ -29,7 +29,7 @@ class ImagenePlan:
         self._check()
 
         if self.fig1["source"] == "vcf":
-            self.fig1_region = f"{DIR}/fig1_region.npz"
+            self.fig1_region = THOUSAND_GENOMES_REGION
         else:
             self.fig1_region = simulation_shard(self.fig1["scenario"], 0, 0)
         fig3 = self.fig3
@@ -132,6 +132,7 @@ class ImagenePlan:
                 "sorting": fig4["sorting"],
                 "train_shards": fig4["train_shards"],
                 "test_shards": fig4["test_shards"],
+                "shards_per_batch": 1,
             }
         fig5 = self.fig5
         return {
@@ -144,13 +145,22 @@ class ImagenePlan:
             "sorting": fig5["sorting"],
             "train_shards": fig5["train_shards"],
             "test_shards": fig5["test_shards"],
+            "shards_per_batch": fig5["shards_per_batch"],
         }
 
     def multiclass_train_batches(self, w) -> list[list[str]]:
-        """Image shards of each training simulation batch: [[class 1 shard i, class 2 shard i, ...], ...]."""
+        """Image shards of each training simulation batch: [[class 1 shards of batch i, class 2 ...], ...].
+
+        Batch ``i`` holds shards ``i * k ... i * k + k - 1`` of every class, ``k`` = ``shards_per_batch``.
+        """
         spec = self.multiclass_spec(w.experiment, w.variant)
+        k = spec["shards_per_batch"]
         return [
-            [image_shard(spec["train_scenario"], spec["sorting"], S, i) for S in spec["strengths"]]
+            [
+                image_shard(spec["train_scenario"], spec["sorting"], S, i * k + j)
+                for S in spec["strengths"]
+                for j in range(k)
+            ]
             for i in range(spec["train_shards"])
         ]
 
@@ -160,11 +170,12 @@ class ImagenePlan:
 
     def multiclass_test_shards(self, w) -> list[str]:
         spec = self.multiclass_spec(w.experiment, w.variant)
-        first = spec["train_shards"]
+        k = spec["shards_per_batch"]
+        first = spec["train_shards"] * k
         return [
             image_shard(spec["test_scenario"], spec["sorting"], S, i)
             for S in spec["strengths"]
-            for i in range(first, first + spec["test_shards"])
+            for i in range(first, first + spec["test_shards"] * k)
         ]
 
     def multiclass_outputs(self, experiment: str, name: str) -> list[str]:
