@@ -1,5 +1,8 @@
 """The SLURM profile on a real one-node SLURM cluster (set up here as root; skipped otherwise).
 
+SLURM is installed with apt-get only when GENOMIC_DL_INSTALL_SLURM=1 (as .ci/run sets); without
+it and without SLURM the test is skipped with that reason.
+
 One Fig 3 network of the smoke preset (simulation -> images -> training -> evaluation) is built
 with `--workflow-profile profiles/slurm`; every job goes through sbatch, the simulation and
 image jobs as one grouped SLURM job. The same target built locally must give the same numbers.
