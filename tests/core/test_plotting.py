@@ -80,3 +80,21 @@ def test_evoaug_box_legend_is_outside_the_axes(monkeypatch, tmp_path):
     legend_box = ax.get_legend().get_window_extent()
     assert legend_box.x0 >= ax.get_window_extent().x1  # right of the axes: covers no box
     plt.close(fig)
+
+
+def test_figure_titles_count_through_plural():
+    """No figure module writes '{n} seeds' or 'seed(s)' by hand ('1 seeds')."""
+    import re
+    from pathlib import Path
+
+    import genomic_dl
+
+    package = Path(genomic_dl.__file__).parent
+    pattern = re.compile(r"\{[^{}]*\} seeds\b|seed\(s\)|seed\{'s'")
+    offenders = [
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("figures*.py")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert not offenders, offenders

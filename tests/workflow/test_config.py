@@ -121,3 +121,10 @@ def test_every_preset_lists_the_fig3_target(tmp_path, preset):
     assert "results/imagene2019/fig3_sorting_accuracy.pdf" in result.stdout
     seeds = load_preset(preset)["imagene"]["fig3"]["seeds"]
     assert (1 if preset == "smoke" else 5) <= len(seeds) <= 10
+
+
+def test_snakefile_uses_the_short_checks_not_snakemakes_validate():
+    snakefile = (REPO / "Snakefile").read_text()
+    assert "validate(" not in snakefile, "snakemake.utils.validate prints the whole schema and config"
+    assert snakefile.index("load_config_file(BASE_CONFIG)") < snakefile.index("configfile: BASE_CONFIG")
+    assert "check_config(" in snakefile and "workflow.overwrite_configfiles" in snakefile

@@ -126,7 +126,7 @@ def plot_filter_summary(
     n_seeds = int(summary["n_seeds"].min())
     fig.suptitle(
         f"EvoAug Fig 1c: first-layer filters of {dataset} models vs JASPAR 2022 CORE vertebrates\n"
-        f"(Tomtom, BH q-values; {int(summary['n_filters'].iloc[0])} filters, mean ± sd over {plural(n_seeds, 'seed')})",
+        f"(Tomtom, BH q-values; {plural(summary['n_filters'].iloc[0], 'filter')}, mean ± sd over {plural(n_seeds, 'seed')})",
         fontsize=10,
     )
     fig.tight_layout()
