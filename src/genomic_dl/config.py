@@ -163,9 +163,21 @@ def _describe(error: jsonschema.ValidationError) -> list[tuple[list[Any], Any, s
     elif kind == "pattern":
         expected = f"a string matching {expected_value!r}"
     elif kind in {"oneOf", "anyOf"} and error.context:
-        best = jsonschema.exceptions.best_match(error.context)
-        alternatives = _describe(best)
-        return [(p, v, f"{e} (or another allowed form)") for p, v, e in alternatives]
+        # One expectation per alternative, e.g. "a string matching '^[0-9a-f]{32}$' or of type null".
+        branches: dict[Any, list] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0] if sub.relative_schema_path else 0, []).append(sub)
+        expectations = []
+        for subs in branches.values():
+            deepest = max(subs, key=lambda e: len(e.absolute_path))
+            if list(deepest.absolute_path) != path:
+                return _describe(deepest)  # the value matches this form but is wrong further down
+            for key_path, _, expected in _describe(subs[0]):
+                if subs[0].validator == "required":
+                    expected = f"a key '{key_path[-1]}'"
+                if expected not in expectations:
+                    expectations.append(expected)
+        return [(path, error.instance, " or ".join(expectations))]
     else:
         expected = error.message.split("\n", 1)[0]
         if len(expected) > 120:

@@ -105,3 +105,11 @@ def test_top_level_must_be_a_mapping(tmp_path):
 def test_sources_keep_merge_order_without_repeats(tmp_path):
     other = tmp_path / "o.yaml"
     assert config_sources([BASE], [BASE, other]) == [BASE, other]
+
+
+def test_alternative_forms_are_all_named():
+    config = load_preset("default")
+    config["evoaug"]["data"]["zenodo"]["files"]["basset"]["md5"] = "abc"
+    message = rejected(config)
+    assert "evoaug.data.zenodo.files.basset.md5 = 'abc'" in message
+    assert "matching '^[0-9a-f]{32}$' or of type null" in message
