@@ -168,16 +168,23 @@ class ResourcePlan:
         pixels = self.imagene_pixels
         per = TRAIN_S_PER_IMAGE["imagene"]
         # simulation on the fly reads one simulation batch (a shard per class) at a time
-        held = 2 * reps if imagene["training"]["strategy"] == "on_the_fly" else None
+        held = 2 * reps if imagene["training"]["strategy"] == "on_the_fly" else None  # one batch
 
-        def multiclass(w, test=False):
-            experiment = _get(w, "experiment", "fig5")
-            settings = imagene.get(experiment, imagene["fig5"])
-            classes = len(settings.get("class_values", [])) or int(settings.get("classes", {}).get("n", 11))
-            shards = int(settings["test_shards" if test else "train_shards"])
-            # fig5 draws S from a prior: one shard stream; fig4 one stream per class value
-            n = shards * reps * (classes if "class_values" in settings else 1)
-            return n
+        on_the_fly = imagene["training"]["strategy"] == "on_the_fly"
+
+        def multiclass_batch(w) -> int:
+            """Images of one simulation batch: a shard per class value (Fig 4), or one shard of
+            the S prior (Figs 5-6)."""
+            settings = imagene.get(_get(w, "experiment", "fig5"), imagene["fig5"])
+            return reps * max(1, len(settings.get("class_values", [])))
+
+        def multiclass(w, test=False) -> int:
+            settings = imagene.get(_get(w, "experiment", "fig5"), imagene["fig5"])
+            return int(settings["test_shards" if test else "train_shards"]) * multiclass_batch(w)
+
+        def multiclass_train(w) -> Size:
+            held_images = multiclass_batch(w) if on_the_fly else None
+            return self._train(multiclass(w), self.imagene_epochs, per * 1.5, pixels, held_images)
 
         self.models.update(
             {
@@ -186,9 +193,7 @@ class ResourcePlan:
                 "imagene_images": images,
                 "imagene_fig3_train": lambda w: self._train(fig3_train, self.imagene_epochs, per, pixels, held),
                 "imagene_fig3_evaluate": lambda w: self._train(fig3_test, 1, per / 3, pixels),
-                "imagene_multiclass_train": lambda w: self._train(
-                    multiclass(w), self.imagene_epochs, per * 1.5, pixels, held and held * 6
-                ),
+                "imagene_multiclass_train": multiclass_train,
                 "imagene_multiclass_evaluate": lambda w: self._train(multiclass(w, test=True), 1, per / 2, pixels),
                 "imagene_fig1_region": lambda w: Size(300, 2000),
                 "imagene_fig1_encodings": lambda w: Size(60, 1000),
@@ -227,12 +232,14 @@ class ResourcePlan:
 
         def train(models: Mapping[str, int]):
             def size(w):
-                n_train = 0.8 * regions(w)
+                training = str(_get(w, "training", "fixed_epochs"))
+                n_train = int(training[1:]) if training[:1] == "n" and training[1:].isdigit() else 0.8 * regions(w)
+                n_epochs = early if training == "early_stopping" else epochs
                 seconds = sum(
-                    n_train * max(epochs, early) * TRAIN_S_PER_IMAGE[m] * k * pixels(w) / self.threads
-                    for m, k in models.items()
+                    n_train * n_epochs * TRAIN_S_PER_IMAGE[m] * k * pixels(w) / self.threads for m, k in models.items()
                 )
-                return Size(seconds, 1500 + regions(w) * pixels(w) * 128**2 * 4 / 1e6 * 2)
+                # uint8 images (0/1) held in memory, plus a converted copy and torch
+                return Size(seconds, 1500 + regions(w) * pixels(w) * 128**2 * 2 / 1e6)
 
             return size
 

@@ -87,6 +87,7 @@ def test_requests_grow_with_attempt():
         ("cecil2023_statistics", lambda c: c["cecil2023"]["datasets"]["single_s01"].update(shards=50)),
         ("cecil2023_images", lambda c: c["cecil2023"]["datasets"]["single_s01"].update(shards=50)),
         ("cecil2023_train_cnns", lambda c: c["cecil2023"]["training"].update(epochs=20)),
+        ("cecil2023_train_cnns", lambda c: c["cecil2023"]["training"].update(restarts=40)),
         ("cecil2023_train_deepset", lambda c: c["cecil2023"]["datasets"]["single_s01"].update(shards=50)),
         ("evoaug_train_standard", lambda c: c["evoaug"]["training"].update(max_epochs=150)),
         ("evoaug_train_augmented", lambda c: c["evoaug"]["finetuning"].update(max_epochs=150)),
@@ -103,6 +104,17 @@ def test_memory_grows_with_the_shard_size():
     large = with_config(lambda c: c["simulation"].update(replicates_per_shard=50_000))
     for rule in ("simulate_msprime", "imagene_images", "cecil2023_train_cnns"):
         assert large.mem_mb(rule, WILDCARDS) > small.mem_mb(rule, WILDCARDS)
+
+
+def test_cecil_training_follows_its_strategy_and_subset():
+    plan = ResourcePlan(load_preset("paper"))
+    w = {"dataset": "single_s01", "width": "resize", "sorting": "rows"}
+    fixed, early = (
+        plan.runtime_min("cecil2023_train_cnns", {**w, "training": t}) for t in ("fixed_epochs", "early_stopping")
+    )
+    assert early > fixed  # up to max_epochs instead of the paper's 2
+    small, large = (plan.runtime_min("cecil2023_train_cnns", {**w, "training": f"n{n}"}) for n in (1000, 50000))
+    assert large > small
 
 
 def test_downsampled_evoaug_training_scales_with_its_size():
