@@ -128,3 +128,32 @@ def test_snakefile_uses_the_short_checks_not_snakemakes_validate():
     assert "validate(" not in snakefile, "snakemake.utils.validate prints the whole schema and config"
     assert snakefile.index("load_config_file(BASE_CONFIG)") < snakefile.index("configfile: BASE_CONFIG")
     assert "check_config(" in snakefile and "workflow.overwrite_configfiles" in snakefile
+
+
+def test_malformed_base_config_is_named_with_its_line(tmp_path):
+    """A copy of the workflow whose config/config.yaml has an unclosed bracket."""
+    import shutil
+
+    for name in ("Snakefile", "workflow", "config", "src", "scripts", "envs", "profiles"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, tmp_path / name)
+    config = tmp_path / "config" / "config.yaml"
+    lines = config.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines) if line.strip().startswith("replicates_per_shard:"))
+    lines[number] = lines[number].replace(": ", ": [", 1)
+    config.write_text("\n".join(lines) + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"{config}, line {number + 2}" in output and "malformed YAML" in output, output[-2000:]
+    assert "not valid JSON or YAML" not in output
