@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
@@ -22,10 +22,22 @@ os.environ.update(
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(workflow.basedir) / ".numba_cache"))
 
 
-configfile: Path(workflow.basedir) / "config" / "config.yaml"
+from genomic_dl.config import check_config, config_sources, load_config_file
+
+BASE_CONFIG = Path(workflow.basedir) / "config" / "config.yaml"
+# A malformed config.yaml: file, line and column (Snakemake's own message names neither).
+load_config_file(BASE_CONFIG)
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+configfile: BASE_CONFIG
+
+
+# At most ~20 lines: key path, value, what was expected and the config file that sets it.
+check_config(
+    config,
+    Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml",
+    config_sources([BASE_CONFIG], workflow.overwrite_configfiles),
+)
 
 
 report: "workflow/report/workflow.rst"

@@ -1,23 +1,23 @@
-"""Building the plans of genomic_dl.*.plan from a preset, as the Snakefile does (schema defaults
-filled in), so that config cross-checks are unit-tested without Snakemake."""
+"""Building the plans of genomic_dl.*.plan from a preset, as the Snakefile does (validated by
+genomic_dl.config.check_config), so that config cross-checks are unit-tested without Snakemake."""
 
 from __future__ import annotations
 
 import copy
 
 from conftest import REPO, load_preset
-from snakemake.utils import validate
 
+from genomic_dl.config import check_config
 from genomic_dl.plan import CorePlan
 
 SCHEMA = str(REPO / "workflow" / "schemas" / "config.schema.yaml")
 
 
 def preset_config(preset: str = "smoke", **overrides: dict) -> dict:
-    """The merged config of ``preset``, validated (schema defaults filled in), then ``overrides``
+    """The merged config of ``preset``, validated (the schema fills in no defaults), then ``overrides``
     (section -> nested dict) applied unvalidated: the plans' cross-checks are what is tested."""
     config = copy.deepcopy(load_preset(preset))
-    validate(config, SCHEMA)
+    check_config(config, SCHEMA)
     for section, override in overrides.items():
         _update(config[section], override)
     return config

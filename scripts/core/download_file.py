@@ -1,18 +1,13 @@
-"""Download rules: fetch one file, resuming and retrying, verified against the config's checksums."""
+"""Download rules: fetch one file, resuming and retrying, verified against its checksums.
 
-from genomic_dl.download import download
+The config's checksums come first; where it has none, the provider's published MD5 is read at
+download time (``zenodo_record``: Zenodo's record API; ``md5_list``: a published MD5 list). A
+mismatching file is deleted (nothing is left at the output path).
+"""
+
+from genomic_dl.download import download_file_spec
 from genomic_dl.runlog import job_logger
 
 snakemake = globals()["snakemake"]
 log = job_logger(snakemake.log[0])
-spec = snakemake.params.file
-if not any(spec.get(key) for key in ("md5", "sha256", "size")):
-    log.warning("%s: no checksum or size in the config; the download is not verified", spec["url"])
-download(
-    spec["url"],
-    snakemake.output[0],
-    sha256=spec.get("sha256"),
-    md5=spec.get("md5"),
-    size=spec.get("size"),
-    log=log.info,
-)
+download_file_spec(snakemake.params.file, snakemake.output[0], log=log.info)

@@ -7,6 +7,11 @@ retried with exponential back-off. Only a file whose size and checksums match is
 ``dest`` (atomically); a mismatching file is deleted and the error names the URL and the expected
 and actual values.
 
+Where the config gives no checksum, :func:`published_checksums` reads the one the provider
+publishes at download time: the Zenodo record API (``files[].checksum = "md5:<hex>"``, and the
+size) or an MD5 list (``md5sum`` lines ``<md5>  <name>``, or tab-separated listings such as the
+1000 Genomes ``current.tree`` whose rows hold a path and an MD5).
+
 A *manifest* maps file names to ``{"url": ..., "sha256": ..., "md5": ..., "size": ...}`` (all but
 ``url`` optional; Zenodo publishes MD5 checksums) and is fetched with :func:`download_manifest`.
 """
@@ -15,10 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import json
 import logging
 import os
+import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -30,9 +38,13 @@ __all__ = [
     "ChecksumError",
     "DownloadError",
     "download",
+    "download_file_spec",
     "download_manifest",
     "file_digests",
+    "md5_from_list",
+    "published_checksums",
     "verify_file",
+    "zenodo_checksum",
 ]
 
 #: Bytes read and written at a time.
@@ -281,3 +293,110 @@ def download_manifest(manifest: Mapping[str, Mapping], directory: str | os.PathL
             **options,
         )
     return paths
+
+
+_MD5 = re.compile(r"^(?:md5:)?([0-9a-fA-F]{32})$")
+
+
+def _fetch_text(url: str, timeout: float, limit: int = 256 << 20) -> str:
+    """The body of ``url`` as text (metadata: JSON or a checksum list)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.read(limit).decode("utf-8", errors="replace")
+    except urllib.error.HTTPError as error:
+        raise DownloadError(f"{url}: HTTP {error.code} {error.reason} (checksum metadata)") from error
+    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as error:
+        raise DownloadError(f"{url}: checksum metadata not readable: {error}") from error
+
+
+def zenodo_checksum(record_url: str, name: str, timeout: float = 60.0) -> dict[str, object]:
+    """``{"md5": hex, "size": bytes}`` of file ``name`` from a Zenodo record API address
+    (``https://zenodo.org/api/records/<id>``: JSON whose ``files`` entries have ``key``,
+    ``checksum = "md5:<hex>"`` and ``size``)."""
+    text = _fetch_text(record_url, timeout)
+    try:
+        files = json.loads(text)["files"]
+        # Zenodo's API lists files as a list; some versions as {"entries": {name: {...}}}.
+        if isinstance(files, Mapping):
+            files = list(files.get("entries", files).values())
+        entry = next((f for f in files if (f.get("key") or f.get("filename")) == name), None)
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise DownloadError(f"{record_url}: not a Zenodo record (no 'files' list): {error}") from error
+    if entry is None:
+        raise DownloadError(f"{record_url}: the record lists no file {name!r}")
+    match = _MD5.match(str(entry.get("checksum", "")))
+    if match is None:
+        raise DownloadError(f"{record_url}: file {name!r} has no MD5 checksum ({entry.get('checksum')!r})")
+    size = entry.get("size")
+    return {"md5": match[1].lower(), "size": int(size) if isinstance(size, int) and size > 0 else None}
+
+
+def md5_from_list(list_url: str, file_url: str, timeout: float = 60.0) -> str:
+    """The MD5 of the file at ``file_url`` in a published checksum list, read line by line.
+
+    A line matches when one of its tokens is a tail of ``file_url``'s path (a bare file name as in
+    ``md5sum`` output, or a path such as ``ftp/release/20130502/<name>`` in the 1000 Genomes
+    ``current.tree``) and another is a 32-hex MD5.
+    """
+    path = urllib.parse.unquote(urllib.parse.urlsplit(file_url).path)
+    try:
+        with urllib.request.urlopen(list_url, timeout=timeout) as response:
+            for raw in response:
+                tokens = raw.decode("utf-8", errors="replace").split()
+                if any(path.endswith("/" + token.lstrip("*").lstrip("./")) for token in tokens if token.strip("*./")):
+                    digests = [token for token in tokens if _MD5.match(token)]
+                    if digests:
+                        return _MD5.match(digests[0])[1].lower()
+    except urllib.error.HTTPError as error:
+        raise DownloadError(f"{list_url}: HTTP {error.code} {error.reason} (checksum list)") from error
+    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as error:
+        raise DownloadError(f"{list_url}: checksum list not readable: {error}") from error
+    raise DownloadError(f"{list_url}: no MD5 listed for {path.rsplit('/', 1)[-1]!r}")
+
+
+def published_checksums(
+    url: str,
+    *,
+    zenodo_record: str | None = None,
+    md5_list: str | None = None,
+    timeout: float = 60.0,
+    log: Log = LOG.info,
+) -> dict[str, object]:
+    """The provider's published checksum (and size, if given) of the file at ``url``.
+
+    ``zenodo_record``: the record's API address; ``md5_list``: the address of an MD5 list. The file
+    name is the last path component of ``url`` (query string dropped). Returns ``{}`` when neither
+    source is given; raises :class:`DownloadError` when the source cannot be read or lacks the file.
+    """
+    name = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1])
+    if zenodo_record:
+        found = zenodo_checksum(zenodo_record, name, timeout)
+        log(f"{name}: MD5 {found['md5']} published by {zenodo_record}")
+        return {key: value for key, value in found.items() if value is not None}
+    if md5_list:
+        md5 = md5_from_list(md5_list, url, timeout)
+        log(f"{name}: MD5 {md5} published in {md5_list}")
+        return {"md5": md5}
+    return {}
+
+
+def download_file_spec(spec: Mapping, dest: str | os.PathLike, log: Log = LOG.info, **options) -> Path:
+    """Download a config file entry ``{"url", "md5"?, "sha256"?, "size"?, "zenodo_record"?,
+    "md5_list"?}`` to ``dest``: the config's checksums first; where it has none, the provider's
+    published MD5 (:func:`published_checksums`). A mismatching file is deleted. ``options`` go to
+    :func:`download`."""
+    spec = dict(spec)
+    if not any(spec.get(key) for key in ("md5", "sha256")):
+        published = published_checksums(
+            spec["url"],
+            zenodo_record=spec.get("zenodo_record"),
+            md5_list=spec.get("md5_list"),
+            timeout=options.get("timeout", 60.0),
+            log=log,
+        )
+        spec.update({key: value for key, value in published.items() if not spec.get(key)})
+    if not any(spec.get(key) for key in ("md5", "sha256", "size")):
+        log(f"WARNING: {spec['url']}: no checksum or size in the config or published; the download is not verified")
+    return download(
+        spec["url"], dest, sha256=spec.get("sha256"), md5=spec.get("md5"), size=spec.get("size"), log=log, **options
+    )

@@ -2,7 +2,8 @@
 
 A job that dies half-way must never leave a file that looks complete: every writer here writes to
 a temporary file in the destination directory and renames it into place (``os.replace`` is atomic
-on POSIX file systems).
+on POSIX file systems). The renamed file gets the mode an ordinary ``open`` would give it,
+``0o666 & ~umask``, not ``mkstemp``'s private ``0o600``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from typing import Any
 import numpy as np
 
 
+def current_umask() -> int:
+    """The process's umask (read by setting and restoring it; there is no read-only call)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` when the block succeeds.
@@ -31,6 +39,8 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp creates 0o600; results are meant to be shared like any file the user writes.
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -1,15 +1,25 @@
-"""Downloads from a local HTTP server: verification, rejection, resumption, retries."""
+"""Downloads from a local HTTP server (127.0.0.1): verification, rejection, resumption, retries,
+and checksums the provider publishes (Zenodo record API, MD5 lists) where the config has none."""
 
 from __future__ import annotations
 
 import hashlib
 import http.server
+import json
 import threading
 
 import numpy as np
 import pytest
 
-from genomic_dl.download import ChecksumError, DownloadError, download, download_manifest, verify_file
+from genomic_dl.download import (
+    ChecksumError,
+    DownloadError,
+    download,
+    download_file_spec,
+    download_manifest,
+    published_checksums,
+    verify_file,
+)
 from genomic_dl.evoaug2023.h5data import SPLITS, load_evoaug_h5, write_evoaug_h5
 
 
@@ -204,3 +214,96 @@ def test_manifest_downloads_every_entry(server, h5_bytes, tmp_path):
     assert paths["a.h5"].read_bytes() == h5_bytes and paths["b.txt"].read_bytes() == b"motifs"
     with pytest.raises(ValueError, match=r"manifest\['c'\].*unknown key"):
         download_manifest({"c": {"url": "http://x", "sha": "1"}}, tmp_path)
+
+
+# --------------------------------------------------------------------------- published checksums
+
+
+def zenodo_record(files: dict[str, bytes]) -> bytes:
+    """A Zenodo record API answer (the fields the download reads) for ``files``."""
+    entries = [
+        {"key": name, "size": len(data), "checksum": f"md5:{hashlib.md5(data).hexdigest()}"}
+        for name, data in files.items()
+    ]
+    return json.dumps({"id": 7265991, "files": entries}).encode()
+
+
+def zenodo_spec(server, name: str) -> dict:
+    """The spec EvoAugPlan.download_spec gives the download rule, pointed at the loopback server."""
+    return {
+        "url": f"{server.base_url}/records/7265991/files/{name}?download=1",
+        "md5": None,
+        "size": None,
+        "zenodo_record": f"{server.base_url}/api/records/7265991",
+    }
+
+
+def corrupted(data: bytes) -> bytes:
+    flipped = bytearray(data)
+    flipped[len(flipped) // 2] ^= 0xFF
+    return bytes(flipped)
+
+
+def test_published_zenodo_md5_is_used_when_the_config_has_none(server, h5_bytes, tmp_path):
+    server.files["/api/records/7265991"] = zenodo_record({"CTCF_200.h5": h5_bytes})
+    server.files["/records/7265991/files/CTCF_200.h5?download=1"] = h5_bytes
+    messages = []
+    dest = download_file_spec(
+        zenodo_spec(server, "CTCF_200.h5"), tmp_path / "CTCF_200.h5", log=messages.append, backoff=0.0
+    )
+    assert dest.read_bytes() == h5_bytes
+    assert any(hashlib.md5(h5_bytes).hexdigest() in m and "published" in m for m in messages)
+
+
+def test_corrupted_zenodo_file_is_rejected_by_the_published_md5_and_nothing_is_left(server, h5_bytes, tmp_path):
+    server.files["/api/records/7265991"] = zenodo_record({"CTCF_200.h5": h5_bytes})
+    server.files["/records/7265991/files/CTCF_200.h5?download=1"] = corrupted(h5_bytes)
+    with pytest.raises(ChecksumError, match=r"md5 [0-9a-f]{32}, expected " + hashlib.md5(h5_bytes).hexdigest()):
+        download_file_spec(
+            zenodo_spec(server, "CTCF_200.h5"), tmp_path / "data" / "CTCF_200.h5", log=lambda m: None, backoff=0.0
+        )
+    assert list((tmp_path / "data").iterdir()) == []  # neither the file nor a .part
+
+
+def test_a_config_md5_wins_over_the_published_one(server, h5_bytes, tmp_path):
+    server.files["/records/7265991/files/CTCF_200.h5?download=1"] = h5_bytes
+    spec = {**zenodo_spec(server, "CTCF_200.h5"), "md5": hashlib.md5(h5_bytes).hexdigest()}
+    download_file_spec(spec, tmp_path / "CTCF_200.h5", log=lambda m: None, backoff=0.0)
+    assert [path for path, _ in server.requests] == ["/records/7265991/files/CTCF_200.h5?download=1"]
+
+
+def test_record_without_the_file_stops_before_downloading(server, h5_bytes, tmp_path):
+    server.files["/api/records/7265991"] = zenodo_record({"other.h5": b"x"})
+    with pytest.raises(DownloadError, match=r"lists no file 'CTCF_200.h5'"):
+        download_file_spec(zenodo_spec(server, "CTCF_200.h5"), tmp_path / "CTCF_200.h5", log=lambda m: None)
+    assert not (tmp_path / "CTCF_200.h5").exists()
+
+
+@pytest.mark.parametrize("listing", ["md5sum", "current.tree"])
+def test_published_md5_list_is_read_and_a_corrupted_file_rejected(server, tmp_path, listing):
+    body = b"##fileformat=VCFv4.1\n" * 2000
+    name = "ALL.chr2.phase3.genotypes.vcf.gz"
+    md5 = hashlib.md5(body).hexdigest()
+    if listing == "md5sum":
+        text = f"{'0' * 32}  other.vcf.gz\n{md5}  {name}\n"
+    else:  # path, type, size, date, md5; the same name in another folder must not match
+        text = (
+            f"ftp/release/20110521/{name}\tfile\t1\t2011-05-21\t{'1' * 32}\n"
+            f"ftp/release/20130502/{name}\tfile\t{len(body)}\t2013-05-02\t{md5}\n"
+        )
+    server.files["/vol1/ftp/list"] = text.encode()
+    server.files[f"/vol1/ftp/release/20130502/{name}"] = body
+    spec = {
+        "url": f"{server.base_url}/vol1/ftp/release/20130502/{name}",
+        "md5": None,
+        "md5_list": f"{server.base_url}/vol1/ftp/list",
+    }
+    assert download_file_spec(spec, tmp_path / "ok" / name, log=lambda m: None).read_bytes() == body
+    server.files[f"/vol1/ftp/release/20130502/{name}"] = corrupted(body)
+    with pytest.raises(ChecksumError, match=md5):
+        download_file_spec(spec, tmp_path / "bad" / name, log=lambda m: None, backoff=0.0)
+    assert list((tmp_path / "bad").iterdir()) == []
+
+
+def test_published_checksums_needs_a_source():
+    assert published_checksums("http://127.0.0.1:9/x.h5") == {}

@@ -1,5 +1,8 @@
 """Atomic writes, archive round trips and clear errors on corrupted inputs."""
 
+import os
+import stat
+
 import numpy as np
 import pytest
 
@@ -53,3 +56,17 @@ def test_image_shards_of_different_shapes_are_rejected(tmp_path):
     save_images(tmp_path / "b.npz", np.zeros((1, 4, 16), np.uint8), [0.0], {})
     with pytest.raises(ValueError, match="differ in image shape"):
         load_images([tmp_path / "a.npz", tmp_path / "b.npz"])
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_atomic_writes_get_the_users_umask_not_mkstemps_0600(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        path = tmp_path / "table.npz"
+        save_arrays(path, {"seed": 1}, x=np.zeros(3))
+        with atomic_path(tmp_path / "raw.txt") as tmp:
+            tmp.write_text("x")
+    finally:
+        os.umask(old)
+    for written in (path, tmp_path / "raw.txt"):
+        assert stat.S_IMODE(written.stat().st_mode) == 0o666 & ~umask, written

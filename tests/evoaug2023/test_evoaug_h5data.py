@@ -159,3 +159,74 @@ def test_extra_datasets_and_attributes_are_stored_beside_the_splits(tmp_path, ar
         assert handle.attrs["note"] == "synthetic"
         assert handle["X_train"].compression == "gzip"
     np.testing.assert_array_equal(load_evoaug_h5(path)["x_train"], arrays["x_train"])
+
+
+def corrupt(path, key, index, value):
+    """Set ``key[index] = value`` in the file (``index`` None: replace the whole dataset)."""
+    with h5py.File(path, "r+") as handle:
+        data = handle[key][()]
+        if index is None:
+            data = value
+        else:
+            data[index] = value
+        del handle[key]
+        handle.create_dataset(key, data=data)
+
+
+@pytest.mark.parametrize("value", [254, 255])
+def test_bit_flipped_one_hot_stops_naming_file_key_and_position(tmp_path, arrays, value):
+    path = tmp_path / "Basset_data.h5"
+    arrays["x_train"] = arrays["x_train"].astype(np.uint8)
+    write_evoaug_h5(path, arrays, layout="upper")
+    corrupt(path, "X_train", (5, 2, 17), value)
+    with pytest.raises(ValueError) as error:
+        load_evoaug_h5(path)
+    message = str(error.value)
+    for fragment in (str(path), "'X_train'", "not one-hot", f"value {value}", "sequence 5", "position 17"):
+        assert fragment in message, message
+
+
+def test_subset_reads_report_the_file_row(tmp_path, arrays):
+    path = tmp_path / "d.h5"
+    write_evoaug_h5(path, arrays, layout="lower")
+    corrupt(path, "x_valid", (4, 0, 3), 0.5)
+    with EvoAugH5(path) as data:
+        data.read("valid", indices=[0, 1])  # the corrupted row is not read: fine
+        with pytest.raises(ValueError, match=r"'x_valid'.*sequence 4, channel 0, position 3"):
+            data.read("valid", indices=[1, 4])
+
+
+def test_two_ones_at_a_position_are_rejected_but_n_padding_is_allowed(tmp_path, arrays):
+    path = tmp_path / "d.h5"
+    arrays["x_test"][3, :, 9] = 0  # N: all-zero column, allowed
+    write_evoaug_h5(path, arrays, layout="upper")
+    load_evoaug_h5(path)
+    x = arrays["x_test"].copy()
+    x[2, :, 4] = [1, 1, 0, 0]
+    corrupt(path, "X_test", None, x)
+    with pytest.raises(ValueError, match=r"'X_test'.*sequence 2, position 4 has 2 ones"):
+        load_evoaug_h5(path)
+
+
+def test_channels_last_corruption_is_located_in_stored_axes(tmp_path, arrays):
+    path = tmp_path / "d.h5"
+    stored = {k: (v.transpose(0, 2, 1) if k.startswith("x_") else v) for k, v in arrays.items()}
+    with h5py.File(path, "w") as handle:
+        for key, values in stored.items():
+            handle[key] = values
+    corrupt(path, "x_train", (1, 6, 3), 7)  # sequence 1, position 6, channel 3
+    with pytest.raises(ValueError, match=r"value 7\.0 at sequence 1, channel 3, position 6"):
+        load_evoaug_h5(path)
+
+
+def test_non_numeric_or_non_finite_data_is_rejected(tmp_path, arrays):
+    path = tmp_path / "d.h5"
+    arrays["y_train"][0, 1] = np.nan
+    write_evoaug_h5(path, arrays)
+    with pytest.raises(ValueError, match=r"'Y_train': non-finite target"):
+        load_evoaug_h5(path)
+    arrays["y_train"][0, 1] = 0
+    write_evoaug_h5(path, arrays)
+    corrupt(path, "X_valid", None, np.full(arrays["x_valid"].shape, b"a", dtype="S1"))
+    with pytest.raises(ValueError, match=r"'X_valid' has dtype \|S1"):
+        load_evoaug_h5(path)

@@ -235,7 +235,8 @@ def server(tmp_path):
     httpd.shutdown()
 
 
-def run_download(tmp_path, url, md5):
+def run_download(tmp_path, url, md5, record=None):
+    """Build chip_CTCF from a download; ``record``: the Zenodo record API address (None: none)."""
     files = {"basset": {"name": "Basset_data.h5", "md5": None}, "deepstarr": {"name": "DeepSTARR_data.h5", "md5": None}}
     files.update(
         {
@@ -245,7 +246,9 @@ def run_download(tmp_path, url, md5):
     )
     override = tmp_path / "zenodo.yaml"
     override.write_text(
-        yaml.safe_dump({"evoaug": {"data": {"source": "zenodo", "zenodo": {"url": url, "files": files}}}})
+        yaml.safe_dump(
+            {"evoaug": {"data": {"source": "zenodo", "zenodo": {"url": url, "record": record, "files": files}}}}
+        )
     )
     workdir = tmp_path / "run"
     result = subprocess.run(
@@ -290,6 +293,20 @@ def test_corrupted_download_is_rejected_and_leaves_nothing(server, tmp_path):
     assert "md5" in log and md5 in log
     assert not list((workdir / "resources/evoaug2023").glob("CTCF_200.h5*"))
     assert not (workdir / DIR / "data" / "chip_CTCF.h5").exists()
+
+
+def test_published_md5_rejects_a_corrupted_download_when_the_config_has_none(server, tmp_path):
+    served, url, md5 = server
+    record = served / "api" / "records" / "7265991"
+    record.parent.mkdir(parents=True)
+    size = (served / "CTCF_200.h5").stat().st_size
+    record.write_text(json.dumps({"files": [{"key": "CTCF_200.h5", "size": size, "checksum": f"md5:{md5}"}]}))
+    workdir, result = run_download(tmp_path, url + "/corrupt/{name}", None, record=f"{url}/api/records/7265991")
+    assert result.returncode != 0
+    log = (workdir / "logs/evoaug2023/download/CTCF_200.h5.log").read_text()
+    assert f"MD5 {md5} published by {url}/api/records/7265991" in log
+    assert "rejected and deleted" in log
+    assert not list((workdir / "resources/evoaug2023").glob("CTCF_200.h5*"))
 
 
 def test_unverified_corrupted_file_is_rejected_by_the_data_rule(server, tmp_path):

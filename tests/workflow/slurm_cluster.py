@@ -41,15 +41,30 @@ def missing_tools() -> list[str]:
     return [tool for tool in DAEMONS + CLIENTS if which(tool) is None]
 
 
-def ensure_slurm_installed(timeout: float = 900) -> str | None:
-    """Make sure SLURM and munge are installed; install them with apt-get if not.
+#: Set to 1 to let the test install the missing SLURM packages with apt-get (``.ci/run`` does).
+INSTALL_VARIABLE = "GENOMIC_DL_INSTALL_SLURM"
 
+
+def install_requested() -> bool:
+    return os.environ.get(INSTALL_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
+
+
+def ensure_slurm_installed(timeout: float = 900, install: bool | None = None) -> str | None:
+    """Make sure SLURM and munge are installed; install them with apt-get only when asked.
+
+    ``install`` (default: the environment variable ``GENOMIC_DL_INSTALL_SLURM=1``) allows
+    ``apt-get install``; a plain ``make test`` as root never changes the machine's packages.
     Returns None when the cluster can be started, otherwise the reason why not (for pytest.skip).
     """
     if os.geteuid() != 0:
         return "a one-node SLURM cluster needs root (daemons run as root/munge)"
     if not missing_tools():
         return None
+    if not (install_requested() if install is None else install):
+        return (
+            f"SLURM tools missing ({', '.join(missing_tools())}); set {INSTALL_VARIABLE}=1 to let the test "
+            f"install {' and '.join(APT_PACKAGES)} with apt-get (.ci/run does)"
+        )
     apt = which("apt-get")
     if apt is None:
         return f"SLURM tools missing ({', '.join(missing_tools())}) and no apt-get to install them"

@@ -1,4 +1,5 @@
-"""The JSON schema accepts every preset and stops bad configs before any job, naming the key."""
+"""The JSON schema accepts every preset and stops bad configs before any job, naming the key
+(genomic_dl.config.check_config, which the Snakefile calls instead of Snakemake's validate)."""
 
 import subprocess
 import sys
@@ -6,8 +7,8 @@ import sys
 import pytest
 import yaml
 from conftest import PRESETS, REPO, load_preset
-from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
+
+from genomic_dl.config import ConfigError, check_config
 
 SCHEMA = str(REPO / "workflow" / "schemas" / "config.schema.yaml")
 
@@ -15,13 +16,13 @@ SCHEMA = str(REPO / "workflow" / "schemas" / "config.schema.yaml")
 @pytest.mark.parametrize("preset", PRESETS)
 def test_presets_are_valid(preset):
     config = load_preset(preset)
-    validate(config, SCHEMA)
+    check_config(config, SCHEMA)
     assert config["preset"] == preset
 
 
 def check_rejected(config, *fragments):
-    with pytest.raises(WorkflowError) as error:
-        validate(config, SCHEMA)
+    with pytest.raises(ConfigError) as error:
+        check_config(config, SCHEMA)
     message = str(error.value)
     for fragment in fragments:
         assert fragment in message, message
@@ -36,7 +37,7 @@ def test_unknown_key_is_rejected_by_name():
 def test_wrong_type_is_rejected_with_path():
     config = load_preset("default")
     config["simulation"]["replicates_per_shard"] = "many"
-    check_rejected(config, "replicates_per_shard", "'many' is not of type 'integer'")
+    check_rejected(config, "replicates_per_shard = 'many'", "of type integer")
 
 
 def test_out_of_range_values_are_rejected():
@@ -54,7 +55,7 @@ def test_out_of_range_values_are_rejected():
 def test_missing_key_is_rejected():
     config = load_preset("default")
     del config["seed"]
-    check_rejected(config, "'seed' is a required property")
+    check_rejected(config, "seed = (missing)", "a required key")
 
 
 def run_dry(tmp_path, override):
@@ -86,8 +87,17 @@ def test_snakemake_stops_before_any_job_on_a_bad_config(tmp_path):
     result = run_dry(tmp_path, {"imagene": {"training": {"batch_size": 0}}})
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    assert "batch_size" in output and "minimum of 1" in output, output[-2000:]
+    assert "imagene.training.batch_size = 0" in output and ">= 1" in output, output[-2000:]
     assert "Job stats" not in output and not (tmp_path / "results").exists()
+
+
+def test_one_word_typo_is_reported_in_a_few_lines_with_its_file(tmp_path):
+    result = run_dry(tmp_path, {"imagene": {"fig3": {"sortingz": ["rows"]}}})
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "imagene.fig3.sortingz" in output and "did you mean 'sortings'" in output, output[-2000:]
+    assert str(tmp_path / "override.yaml") in output
+    assert len(output.splitlines()) <= 25, f"{len(output.splitlines())} lines:\n{output[-3000:]}"
 
 
 def test_cross_key_check_names_the_key(tmp_path):
@@ -111,3 +121,39 @@ def test_every_preset_lists_the_fig3_target(tmp_path, preset):
     assert "results/imagene2019/fig3_sorting_accuracy.pdf" in result.stdout
     seeds = load_preset(preset)["imagene"]["fig3"]["seeds"]
     assert (1 if preset == "smoke" else 5) <= len(seeds) <= 10
+
+
+def test_snakefile_uses_the_short_checks_not_snakemakes_validate():
+    snakefile = (REPO / "Snakefile").read_text()
+    assert "validate(" not in snakefile, "snakemake.utils.validate prints the whole schema and config"
+    assert snakefile.index("load_config_file(BASE_CONFIG)") < snakefile.index("configfile: BASE_CONFIG")
+    assert "check_config(" in snakefile and "workflow.overwrite_configfiles" in snakefile
+
+
+def test_malformed_base_config_is_named_with_its_line(tmp_path):
+    """A copy of the workflow whose config/config.yaml has an unclosed bracket."""
+    import shutil
+
+    for name in ("Snakefile", "workflow", "config", "src", "scripts", "envs", "profiles"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, tmp_path / name)
+    config = tmp_path / "config" / "config.yaml"
+    lines = config.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines) if line.strip().startswith("replicates_per_shard:"))
+    lines[number] = lines[number].replace(": ", ": [", 1)
+    config.write_text("\n".join(lines) + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"{config}, line {number + 2}" in output and "malformed YAML" in output, output[-2000:]
+    assert "not valid JSON or YAML" not in output

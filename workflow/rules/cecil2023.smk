@@ -30,6 +30,9 @@ rule cecil2023_figF_sfs:
         "logs/cecil2023/figF_sfs.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("cecil2023_figF_sfs"),
+        runtime=RES.runtime("cecil2023_figF_sfs"),
     params:
         populations=CECIL["figF_sfs"]["populations"],
         region=cecil.figF_region_label(),
@@ -49,6 +52,9 @@ rule cecil2023_images:
     conda:
         "../../envs/cecil.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("cecil2023_images"),
+        runtime=RES.runtime("cecil2023_images"),
     params:
         dataset=lambda w: cecil.datasets[w.dataset],
         preprocessing=lambda w: cecil.preprocessing(w.dataset),
@@ -72,6 +78,9 @@ rule cecil2023_epoch_images:
     conda:
         "../../envs/cecil.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("cecil2023_epoch_images"),
+        runtime=RES.runtime("cecil2023_epoch_images"),
     params:
         dataset=lambda w: cecil.datasets[w.dataset],
         preprocessing=lambda w: cecil.preprocessing(w.dataset),
@@ -93,6 +102,9 @@ rule cecil2023_statistics:
     conda:
         "../../envs/cecil.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("cecil2023_statistics"),
+        runtime=RES.runtime("cecil2023_statistics"),
     params:
         dataset=lambda w: cecil.datasets[w.dataset],
         preprocessing=lambda w: cecil.preprocessing(w.dataset),
@@ -118,6 +130,9 @@ rule cecil2023_train_cnns:
     conda:
         "../../envs/cecil.yaml"
     threads: config["training_threads"]
+    resources:
+        mem_mb=RES.mem("cecil2023_train_cnns"),
+        runtime=RES.runtime("cecil2023_train_cnns"),
     params:
         names=CECIL_CNNS,
         seeds=cecil.train_seeds(CECIL_CNNS),
@@ -136,6 +151,9 @@ use rule cecil2023_train_cnns as cecil2023_train_deepset with:
         **cecil_paths.training_outputs(["deepset"]),
     log:
         "logs/cecil2023/models/{dataset}/{width}/{sorting}/deepset_{training}.log",
+    resources:
+        mem_mb=RES.mem("cecil2023_train_deepset"),
+        runtime=RES.runtime("cecil2023_train_deepset"),
     params:
         names=["deepset"],
         seeds=cecil.train_seeds(["deepset"]),
@@ -150,6 +168,9 @@ use rule cecil2023_train_cnns as cecil2023_train_ladder with:
         "logs/cecil2023/models/{dataset}/{width}/{sorting}/ladder_fixed_epochs.log",
     wildcard_constraints:
         **CECIL_WILDCARDS,
+    resources:
+        mem_mb=RES.mem("cecil2023_train_ladder"),
+        runtime=RES.runtime("cecil2023_train_ladder"),
     params:
         names=cecil.ladder_trained,
         seeds=cecil.train_seeds(cecil.ladder_trained, "fixed_epochs"),
@@ -171,6 +192,9 @@ rule cecil2023_interpret:
     conda:
         "../../envs/cecil.yaml"
     threads: config["training_threads"]
+    resources:
+        mem_mb=RES.mem("cecil2023_interpret"),
+        runtime=RES.runtime("cecil2023_interpret"),
     params:
         names=CECIL_CNNS,
         settings=CECIL["interpretation"],
@@ -193,6 +217,9 @@ rule cecil2023_table:
     conda:
         "../../envs/plotting.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("cecil2023_table"),
+        runtime=RES.runtime("cecil2023_table"),
     params:
         rows=lambda w: cecil.tables[w.table],
         title=lambda w: cecil_paths.TABLE_TITLES[w.table],
@@ -215,6 +242,9 @@ rule cecil2023_fig1c:
     conda:
         "../../envs/plotting.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("cecil2023_fig1c"),
+        runtime=RES.runtime("cecil2023_fig1c"),
     params:
         datasets=CECIL["table1"]["datasets"],
     script:
@@ -237,6 +267,9 @@ rule cecil2023_fig2:
     conda:
         "../../envs/plotting.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("cecil2023_fig2"),
+        runtime=RES.runtime("cecil2023_fig2"),
     params:
         dataset=cecil.label(CECIL["fig2"]["dataset"]),
         classes=cecil.class_names(CECIL["fig2"]["dataset"]),
@@ -259,6 +292,9 @@ rule cecil2023_fig3:
     conda:
         "../../envs/plotting.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("cecil2023_fig3"),
+        runtime=RES.runtime("cecil2023_fig3"),
     params:
         rows=cecil.fig3,
     script:
@@ -283,6 +319,9 @@ rule cecil2023_fig4:
     conda:
         "../../envs/plotting.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("cecil2023_fig4"),
+        runtime=RES.runtime("cecil2023_fig4"),
     params:
         rows=cecil.fig4,
         example=cecil.label(cecil.fig4_example),
@@ -305,6 +344,9 @@ rule cecil2023_figP:
     conda:
         "../../envs/plotting.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("cecil2023_figP"),
+        runtime=RES.runtime("cecil2023_figP"),
     params:
         rows=cecil.figP,
     script:
@@ -326,6 +368,9 @@ rule cecil2023_figQR:
     conda:
         "../../envs/plotting.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("cecil2023_figQR"),
+        runtime=RES.runtime("cecil2023_figQR"),
     params:
         rows=cecil.figQR,
     script:
@@ -348,6 +393,9 @@ rule cecil2023_figNO:
     conda:
         "../../envs/plotting.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("cecil2023_figNO"),
+        runtime=RES.runtime("cecil2023_figNO"),
     params:
         rows=cecil.figNO,
         maps=cecil.figNO_maps,

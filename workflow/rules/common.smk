@@ -4,6 +4,7 @@
 from snakemake_interface_executor_plugins.settings import DeploymentMethod
 
 from genomic_dl.plan import THOUSAND_GENOMES_REGION, CorePlan, simulation_shard, slim_available
+from genomic_dl.resources import ResourcePlan
 
 CORE = CorePlan(
     config,
@@ -13,6 +14,8 @@ CORE = CorePlan(
     ),
 )
 job_seed = CORE.job_seed
+# mem_mb and runtime of every rule, from the job's size and `attempt` (genomic_dl.resources).
+RES = ResourcePlan(config)
 
 
 wildcard_constraints:

@@ -18,6 +18,9 @@ rule evoaug_download:
         filename=evoaug.download_names,
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("evoaug_download"),
+        runtime=RES.runtime("evoaug_download"),
     params:
         file=evoaug.download_spec,
     script:
@@ -36,6 +39,9 @@ rule evoaug_data:
     conda:
         "../../envs/evoaug.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("evoaug_data"),
+        runtime=RES.runtime("evoaug_data"),
     params:
         source=evoaug.data["source"],
         options=evoaug.synthetic_options,
@@ -64,6 +70,9 @@ rule evoaug_train_standard:
     conda:
         "../../envs/evoaug.yaml"
     threads: config["training_threads"]
+    resources:
+        mem_mb=RES.mem("evoaug_train_standard"),
+        runtime=RES.runtime("evoaug_train_standard"),
     params:
         **evoaug.train_params("train", "standard"),
     script:
@@ -83,6 +92,9 @@ use rule evoaug_train_standard as evoaug_train_augmented with:
     wildcard_constraints:
         dataset=evoaug_paths.DATASET_RE,
         setting=evoaug.augmented_re,
+    resources:
+        mem_mb=RES.mem("evoaug_train_augmented"),
+        runtime=RES.runtime("evoaug_train_augmented"),
     params:
         **evoaug.train_params("train"),
 
@@ -102,6 +114,9 @@ use rule evoaug_train_standard as evoaug_downsample_standard with:
     wildcard_constraints:
         dataset=evoaug_paths.DATASET_RE,
         size=r"\d+",
+    resources:
+        mem_mb=RES.mem("evoaug_downsample_standard"),
+        runtime=RES.runtime("evoaug_downsample_standard"),
     params:
         **evoaug.train_params("downsample", "standard"),
 
@@ -122,6 +137,9 @@ use rule evoaug_train_standard as evoaug_downsample_augmented with:
         dataset=evoaug_paths.DATASET_RE,
         setting=evoaug.augmented_re,
         size=r"\d+",
+    resources:
+        mem_mb=RES.mem("evoaug_downsample_augmented"),
+        runtime=RES.runtime("evoaug_downsample_augmented"),
     params:
         **evoaug.train_params("downsample"),
 
@@ -139,6 +157,9 @@ use rule evoaug_train_standard as evoaug_sweep with:
     wildcard_constraints:
         dataset=evoaug_paths.DATASET_RE,
         point=evoaug_paths.POINT_RE,
+    resources:
+        mem_mb=RES.mem("evoaug_sweep"),
+        runtime=RES.runtime("evoaug_sweep"),
     params:
         **evoaug.train_params("sweep"),
 
@@ -157,6 +178,9 @@ rule evoaug_fig1b:
         "logs/evoaug2023/fig1b.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("evoaug_fig1b"),
+        runtime=RES.runtime("evoaug_fig1b"),
     params:
         records=evoaug.records["basset"],
         singles=EVOAUG["settings"]["basset"]["singles"],
@@ -178,6 +202,9 @@ rule evoaug_fig2a:
         "logs/evoaug2023/fig2a.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("evoaug_fig2a"),
+        runtime=RES.runtime("evoaug_fig2a"),
     params:
         records=evoaug.records["deepstarr"],
         singles=EVOAUG["settings"]["deepstarr"]["singles"],
@@ -199,6 +226,9 @@ rule evoaug_fig2b:
         "logs/evoaug2023/fig2b.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("evoaug_fig2b"),
+        runtime=RES.runtime("evoaug_fig2b"),
     params:
         records=evoaug.records["chip"],
     script:
@@ -219,6 +249,9 @@ rule evoaug_fig2c:
         "logs/evoaug2023/fig2c.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("evoaug_fig2c"),
+        runtime=RES.runtime("evoaug_fig2c"),
     params:
         records=evoaug.fig2c_records,
     script:
@@ -239,6 +272,9 @@ rule evoaug_figS7:
         "logs/evoaug2023/figS7.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("evoaug_figS7"),
+        runtime=RES.runtime("evoaug_figS7"),
     params:
         records=evoaug.figS7_records,
     script:
@@ -254,6 +290,9 @@ rule evoaug_tableS2:
         "logs/evoaug2023/tableS2.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("evoaug_tableS2"),
+        runtime=RES.runtime("evoaug_tableS2"),
     params:
         jobs=evoaug.tableS2_jobs,
     script:
@@ -275,6 +314,9 @@ rule evoaug_figS1_S5:
         "logs/evoaug2023/figS1_S5.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("evoaug_figS1_S5"),
+        runtime=RES.runtime("evoaug_figS1_S5"),
     params:
         records=evoaug.sweep_records,
         reference_records=evoaug.sweep_reference_records,

@@ -30,6 +30,9 @@ rule evoaug_interp_filters:
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: config["training_threads"]
+    resources:
+        mem_mb=RES.mem("evoaug_interp_filters"),
+        runtime=RES.runtime("evoaug_interp_filters"),
     params:
         settings=interp.filters,
         device=config["device"],
@@ -53,6 +56,9 @@ rule evoaug_interp_tomtom:
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("evoaug_interp_tomtom"),
+        runtime=RES.runtime("evoaug_interp_tomtom"),
     params:
         settings=interp.filters,
     script:
@@ -74,6 +80,9 @@ rule evoaug_fig1c_filters:
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("evoaug_fig1c_filters"),
+        runtime=RES.runtime("evoaug_fig1c_filters"),
     params:
         models=interp.models,
         dataset=interp.filters["dataset"],
@@ -98,6 +107,9 @@ rule evoaug_fig1c_filter_logos:
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("evoaug_fig1c_filter_logos"),
+        runtime=RES.runtime("evoaug_fig1c_filter_logos"),
     params:
         dataset=interp.filters["dataset"],
         logo_seed=interp.logo_seed(interp.filters),
@@ -121,6 +133,9 @@ rule evoaug_interp_synthetic_variants:
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("evoaug_interp_synthetic_variants"),
+        runtime=RES.runtime("evoaug_interp_synthetic_variants"),
     params:
         settings=interp.variants["synthetic"],
         seed=lambda w: job_seed("evoaug_interp_synthetic_variants", w.dataset),
@@ -138,6 +153,9 @@ rule evoaug_cagi5_download:
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("evoaug_cagi5_download"),
+        runtime=RES.runtime("evoaug_cagi5_download"),
     params:
         url=interp.cagi5_url,
         md5=lambda w: interp.cagi5["md5"].get(w.element),
@@ -154,6 +172,9 @@ rule evoaug_hg19_checksums:
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("evoaug_hg19_checksums"),
+        runtime=RES.runtime("evoaug_hg19_checksums"),
     params:
         url=interp.cagi5["genome_md5_url"],
         md5=None,
@@ -174,6 +195,9 @@ rule evoaug_hg19_chromosome:
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("evoaug_hg19_chromosome"),
+        runtime=RES.runtime("evoaug_hg19_chromosome"),
     params:
         url=lambda w: interp.cagi5["genome_url_template"].format(
             chromosome=w.chromosome
@@ -194,6 +218,9 @@ rule evoaug_interp_cagi5_variants:
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("evoaug_interp_cagi5_variants"),
+        runtime=RES.runtime("evoaug_interp_cagi5_variants"),
     params:
         elements=interp.cagi5["elements"],
     script:
@@ -222,6 +249,9 @@ rule evoaug_interp_variant_scores:
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: config["training_threads"]
+    resources:
+        mem_mb=RES.mem("evoaug_interp_variant_scores"),
+        runtime=RES.runtime("evoaug_interp_variant_scores"),
     params:
         batch_size=interp.variants["batch_size"],
         device=config["device"],
@@ -248,6 +278,9 @@ rule evoaug_fig1d_variant_effects:
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("evoaug_fig1d_variant_effects"),
+        runtime=RES.runtime("evoaug_fig1d_variant_effects"),
     params:
         models=interp.models,
         source=interp.source,
@@ -278,6 +311,9 @@ rule evoaug_interp_attribution:
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: config["training_threads"]
+    resources:
+        mem_mb=RES.mem("evoaug_interp_attribution"),
+        runtime=RES.runtime("evoaug_interp_attribution"),
     params:
         settings=interp.attribution,
         device=config["device"],
@@ -304,6 +340,9 @@ rule evoaug_figS6_attribution:
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("evoaug_figS6_attribution"),
+        runtime=RES.runtime("evoaug_figS6_attribution"),
     params:
         models=interp.models,
         labels=interp.labels,

@@ -19,6 +19,9 @@ rule imagene_images:
     conda:
         "../../envs/images.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("imagene_images"),
+        runtime=RES.runtime("imagene_images"),
     params:
         preprocessing=imagene.preprocessing,
     script:
@@ -34,6 +37,9 @@ rule imagene_fig1_download:
         kind="vcf|panel",
     conda:
         "../../envs/simulation.yaml"
+    resources:
+        mem_mb=RES.mem("imagene_fig1_download"),
+        runtime=RES.runtime("imagene_fig1_download"),
     params:
         file=lambda w: imagene.fig1["vcf"]["files"][w.kind],
     script:
@@ -50,6 +56,9 @@ rule imagene_fig1_region:
         "logs/imagene2019/fig1_region.log",
     conda:
         "../../envs/simulation.yaml"
+    resources:
+        mem_mb=RES.mem("imagene_fig1_region"),
+        runtime=RES.runtime("imagene_fig1_region"),
     params:
         region=imagene.fig1["vcf"],
         populations=imagene.fig1["populations"],
@@ -71,6 +80,9 @@ rule imagene_fig1_encodings:
         "logs/imagene2019/fig1_encodings.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("imagene_fig1_encodings"),
+        runtime=RES.runtime("imagene_fig1_encodings"),
     params:
         settings=imagene.fig1,
         seed=job_seed("imagene_fig1_encodings"),
@@ -94,6 +106,9 @@ rule imagene_fig2_sorting:
         "logs/imagene2019/fig2_sorting.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("imagene_fig2_sorting"),
+        runtime=RES.runtime("imagene_fig2_sorting"),
     params:
         settings=imagene.settings["fig2"],
         preprocessing=imagene.preprocessing,
@@ -117,6 +132,9 @@ rule imagene_fig3_train:
     conda:
         "../../envs/pytorch.yaml"
     threads: config["training_threads"]
+    resources:
+        mem_mb=RES.mem("imagene_fig3_train"),
+        runtime=RES.runtime("imagene_fig3_train"),
     params:
         model=lambda w: imagene.binary_cnn(w.architecture),
         input_shape=imagene.preprocessing["image_size"],
@@ -147,6 +165,9 @@ rule imagene_fig3_evaluate:
     conda:
         "../../envs/pytorch.yaml"
     threads: config["training_threads"]
+    resources:
+        mem_mb=RES.mem("imagene_fig3_evaluate"),
+        runtime=RES.runtime("imagene_fig3_evaluate"),
     params:
         invert=imagene.preprocessing["invert"],
         device=config["device"],
@@ -168,6 +189,9 @@ rule imagene_fig3_figure:
         "logs/imagene2019/fig3_figure.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("imagene_fig3_figure"),
+        runtime=RES.runtime("imagene_fig3_figure"),
     params:
         networks=imagene.fig3_networks,
         sortings=imagene.fig3["sortings"],
@@ -190,6 +214,9 @@ rule imagene_fig3_ablations:
         "logs/imagene2019/fig3_ablations.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("imagene_fig3_ablations"),
+        runtime=RES.runtime("imagene_fig3_ablations"),
     params:
         networks=imagene.ablation_networks,
         architectures={

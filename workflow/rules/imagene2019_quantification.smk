@@ -16,6 +16,9 @@ rule imagene_multiclass_train:
     conda:
         "../../envs/pytorch.yaml"
     threads: config["training_threads"]
+    resources:
+        mem_mb=RES.mem("imagene_multiclass_train"),
+        runtime=RES.runtime("imagene_multiclass_train"),
     params:
         spec=lambda w: imagene.multiclass_spec(w.experiment, w.variant),
         train_batches=imagene.multiclass_train_batches,
@@ -44,6 +47,9 @@ rule imagene_multiclass_evaluate:
     conda:
         "../../envs/pytorch.yaml"
     threads: config["training_threads"]
+    resources:
+        mem_mb=RES.mem("imagene_multiclass_evaluate"),
+        runtime=RES.runtime("imagene_multiclass_evaluate"),
     params:
         spec=lambda w: imagene.multiclass_spec(w.experiment, w.variant),
         invert=imagene.preprocessing["invert"],
@@ -66,6 +72,9 @@ rule imagene_fig4_misspecification:
         "logs/imagene2019/fig4_misspecification.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("imagene_fig4_misspecification"),
+        runtime=RES.runtime("imagene_fig4_misspecification"),
     params:
         networks=imagene.multiclass_networks["fig4"],
         settings=imagene.fig4,
@@ -87,6 +96,9 @@ rule imagene_fig5_label_distributions:
         "logs/imagene2019/fig5_label_distributions.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("imagene_fig5_label_distributions"),
+        runtime=RES.runtime("imagene_fig5_label_distributions"),
     params:
         networks=imagene.multiclass_networks["fig5"],
     script:
@@ -107,6 +119,9 @@ rule imagene_fig6_posterior:
         "logs/imagene2019/fig6_posterior.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("imagene_fig6_posterior"),
+        runtime=RES.runtime("imagene_fig6_posterior"),
     params:
         settings=imagene.fig6,
         seed=job_seed("imagene_fig6_posterior"),

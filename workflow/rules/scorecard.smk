@@ -38,6 +38,9 @@ rule scorecard:
         "logs/scorecard.log",
     conda:
         "../../envs/plotting.yaml"
+    resources:
+        mem_mb=RES.mem("scorecard"),
+        runtime=RES.runtime("scorecard"),
     params:
         claims=CLAIMS["claims"],
         preset=config["preset"],

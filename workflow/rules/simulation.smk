@@ -11,6 +11,9 @@ rule simulate_msprime:
     conda:
         "../../envs/simulation.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("simulate_msprime"),
+        runtime=RES.runtime("simulate_msprime"),
     params:
         scenario=lambda w: CORE.scenarios[w.scenario],
         n_replicates=config["simulation"]["replicates_per_shard"],
@@ -29,6 +32,9 @@ rule simulate_slim:
     conda:
         "../../envs/slim.yaml"
     threads: 1
+    resources:
+        mem_mb=RES.mem("simulate_slim"),
+        runtime=RES.runtime("simulate_slim"),
     params:
         scenario=lambda w: CORE.scenarios[w.scenario],
         n_replicates=config["simulation"]["replicates_per_shard"],

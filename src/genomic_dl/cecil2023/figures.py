@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from genomic_dl.plotting import save_pdf
+from genomic_dl.plotting import plural, save_pdf
 
 
 def sfs_table(spectra: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -49,7 +49,7 @@ def plot_sfs(
     fig, (ax_all, ax_low) = plt.subplots(1, 2, figsize=(10, 4))
     for label in labels:
         part = table[table["sample"] == label]
-        text = f"{label} ({n_replicates[label]} replicates)"
+        text = f"{label} ({plural(n_replicates[label], 'replicate')})"
         ax_all.plot(part["derived_frequency"], part["proportion"], label=text, lw=1.4)
         low = part[part["derived_count"] <= 10]
         ax_low.plot(low["derived_count"], low["proportion"], marker="o", ms=3, label=text, lw=1.2)

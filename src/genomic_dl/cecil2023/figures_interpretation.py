@@ -31,7 +31,7 @@ from matplotlib.colors import TwoSlopeNorm
 from genomic_dl.cecil2023.evaluation import agreement_matrix, spearman_matrix
 from genomic_dl.cecil2023.tables import method_outputs, table_rows
 from genomic_dl.io import load_arrays
-from genomic_dl.plotting import save_pdf
+from genomic_dl.plotting import plural, save_pdf, set_bar_ylim
 
 __all__ = [
     "EDGE_FRACTION",
@@ -199,7 +199,7 @@ def plot_fig2(
         _show_map(
             axes[2, k],
             shap["mean_shap"][k],
-            f"C: mean SHAP, {int(shap['n_images'][k])} {name} images",
+            f"C: mean SHAP, {plural(shap['n_images'][k], f'{name} image')}",
             fig,
             "SHAP (sweep probability)",
         )
@@ -425,7 +425,7 @@ def plot_fig4(
         _show_map(
             fig.add_subplot(grid[1, k]),
             shap["mean_shap"][k],
-            f"C: Imagene mean SHAP, {int(shap['n_images'][k])} {name} images",
+            f"C: Imagene mean SHAP, {plural(shap['n_images'][k], f'{name} image')}",
             fig,
             "SHAP (sweep probability)",
         )
@@ -558,7 +558,7 @@ def plot_figNO(
         )
         ax.axhline(0.5, color="grey", lw=0.8, ls=":")
         ax.set_xticks(range(len(part)), [MODEL_LABELS.get(m, m) for m in part["model"]], fontsize=8)
-        ax.set_ylim(0.4, 1.0)
+        set_bar_ylim(ax, part["value"].fillna(0), part["ci_high"])
         ax.set_ylabel("test accuracy (95% CI)", fontsize=8)
         ax.set_title(f"{classes[dataset][1]} vs {classes[dataset][0]}: test accuracy", fontsize=8)
     fig.suptitle("Figs N and O: hard vs neutral and hard vs soft sweeps (pairwise classifiers)", fontsize=11)

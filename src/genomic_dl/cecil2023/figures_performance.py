@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from genomic_dl.cecil2023.tables import table_rows
-from genomic_dl.plotting import save_pdf
+from genomic_dl.plotting import save_pdf, set_bar_ylim
 
 __all__ = [
     "fig1c_table",
@@ -87,7 +87,7 @@ def plot_fig1c(table: pd.DataFrame, path: str | os.PathLike) -> None:
                 ax.text(xi, 0.52, "not run\n(SLiM unavailable)", ha="center", va="bottom", fontsize=7, rotation=90)
     ax.axhline(0.5, color="grey", lw=0.8, ls=":", label="chance")
     ax.set_xticks(x, [label.replace(", s =", "\ns =") for label in labels], fontsize=7)
-    ax.set_ylim(0.45, 1.0)
+    set_bar_ylim(ax, table["accuracy"].fillna(0), table["ci_high"])
     ax.set_ylabel("test accuracy (95% CI)")
     ax.set_title("Fig 1C: mini-CNN vs Imagene (resized, row-sorted images)", fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
@@ -185,7 +185,7 @@ def plot_figQR(table: pd.DataFrame, path: str | os.PathLike) -> None:
                 ax.text(xi, 0.52, "not run (SLiM unavailable)", ha="center", va="bottom", fontsize=7, rotation=90)
         ax.axhline(0.5, color="grey", lw=0.8, ls=":")
         ax.set_xticks(x, populations, fontsize=8)
-        ax.set_ylim(0.45, 1.0)
+        set_bar_ylim(ax, part["accuracy"].fillna(0), part["ci_high"])
         ax.set_xlabel("demographic model (sweep population)")
         ax.set_ylabel("test accuracy (95% CI)")
         ax.set_title(f"Fig {letter}: training strategies, s = {s:g}", fontsize=10)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from genomic_dl.evoaug2023.grid import HEADLINE_METRIC, METRIC_LABELS, chip_tf, dataset_kind
 from genomic_dl.io import read_json
-from genomic_dl.plotting import save_pdf
+from genomic_dl.plotting import plural, save_pdf
 
 __all__ = [
     "STAGE_COLORS",
@@ -203,7 +203,15 @@ def _box_panel(ax, per_seed: pd.DataFrame, metric: str, settings: Sequence[str],
     if not standard.empty:
         ax.axhline(standard.mean(), color=STAGE_COLORS["standard"], ls="--", lw=0.8)
     handles = [plt.Rectangle((0, 0), 1, 1, color=STAGE_COLORS[s]) for s in STAGE_COLORS]
-    ax.legend(handles, [STAGE_LABELS[s] for s in STAGE_COLORS], fontsize=7, loc="lower right")
+    # Outside the axes: inside, it covered boxes whatever corner it took (Fig 2a).
+    ax.legend(
+        handles,
+        [STAGE_LABELS[s] for s in STAGE_COLORS],
+        fontsize=7,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+    )
 
 
 def plot_settings(
@@ -227,7 +235,7 @@ def plot_settings(
     for ax, (name, part) in zip(axes[:, 0], groups):
         panel_title = f"{name}" if name is not None else ""
         _box_panel(ax, part, metric, settings, panel_title, f"test {METRIC_LABELS.get(metric, metric)}")
-    fig.suptitle(f"{title} ({n_seeds} seed{'s' if n_seeds > 1 else ''} per box)", fontsize=11)
+    fig.suptitle(f"{title} ({plural(n_seeds, 'seed')} per box)", fontsize=11)
     fig.tight_layout()
     save_pdf(fig, pdf_path)
 
@@ -280,11 +288,16 @@ def plot_fig2b(per_seed: pd.DataFrame, pdf_path: str | os.PathLike, metric: str 
     ax.set_xlabel("ChIP-seq data set (TF)")
     ax.set_ylabel(f"test {METRIC_LABELS.get(metric, metric)}")
     labels = ["standard training"] + [f"{s} {STAGE_LABELS[stage].split(' ', 1)[1]}" for s, stage in groups[1:]]
-    ax.legend([plt.Rectangle((0, 0), 1, 1, color=STAGE_COLORS[stage]) for _, stage in groups], labels, fontsize=7)
-    n_seeds = per_seed["seed"].nunique()
-    ax.set_title(
-        f"EvoAug Fig 2b: ChIP-seq classification ({n_seeds} seed{'s' if n_seeds > 1 else ''} per box)", fontsize=11
+    ax.legend(
+        [plt.Rectangle((0, 0), 1, 1, color=STAGE_COLORS[stage]) for _, stage in groups],
+        labels,
+        fontsize=7,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
     )
+    n_seeds = per_seed["seed"].nunique()
+    ax.set_title(f"EvoAug Fig 2b: ChIP-seq classification ({plural(n_seeds, 'seed')} per box)", fontsize=11)
     fig.tight_layout()
     save_pdf(fig, pdf_path)
 
@@ -347,8 +360,7 @@ def plot_fig2c(table: pd.DataFrame, pdf_path: str | os.PathLike, metric: str = "
     axes[0, 0].set_ylabel(f"test {METRIC_LABELS.get(metric, metric)}")
     n_seeds = int(table["n_seeds"].min())
     fig.suptitle(
-        f"EvoAug Fig 2c: down-sampled ChIP-seq training sets (mean ± sd over {n_seeds} seed"
-        f"{'s' if n_seeds > 1 else ''})",
+        f"EvoAug Fig 2c: down-sampled ChIP-seq training sets (mean ± sd over {plural(n_seeds, 'seed')})",
         fontsize=11,
     )
     fig.tight_layout()

@@ -24,7 +24,7 @@ from genomic_dl.evoaug2023.attribution import attribution_to_logo_matrix, plot_l
 from genomic_dl.evoaug2023.filters import information_content
 from genomic_dl.evoaug2023.variant_effects import pearson_per_element
 from genomic_dl.io import atomic_path
-from genomic_dl.plotting import save_pdf
+from genomic_dl.plotting import plural, save_pdf
 
 #: Model colours (unknown models cycle through matplotlib's default colours).
 MODEL_COLOURS = {"standard": "#7f7f7f", "evoaug_pretrained": "#9ecae1", "evoaug_finetuned": "#08519c"}
@@ -126,7 +126,7 @@ def plot_filter_summary(
     n_seeds = int(summary["n_seeds"].min())
     fig.suptitle(
         f"EvoAug Fig 1c: first-layer filters of {dataset} models vs JASPAR 2022 CORE vertebrates\n"
-        f"(Tomtom, BH q-values; {int(summary['n_filters'].iloc[0])} filters, mean ± sd over {n_seeds} seed(s))",
+        f"(Tomtom, BH q-values; {plural(summary['n_filters'].iloc[0], 'filter')}, mean ± sd over {plural(n_seeds, 'seed')})",
         fontsize=10,
     )
     fig.tight_layout()
@@ -232,7 +232,7 @@ def plot_variant_effects(
             label="true effect vs measured\n(noise ceiling)",
         )
     ax_mean.axhline(0, color="black", lw=0.6)
-    ax_mean.set_ylabel(f"Pearson r (mean over {len(elements)} elements)")
+    ax_mean.set_ylabel(f"Pearson r (mean over {plural(len(elements), 'element')})")
     ax_mean.legend(fontsize=7)
     width = 0.8 / max(len(models), 1)
     for index, model in enumerate(models):
@@ -321,7 +321,7 @@ def plot_attribution(
             ax.legend(fontsize=7)
         fig.suptitle(
             f"EvoAug Fig S6: GradientShap attribution (gradient-corrected) for high-activity {task_name} "
-            f"sequences; mean ± sd over {int(summary['n_seeds'].min())} seed(s)",
+            f"sequences; mean ± sd over {plural(summary['n_seeds'].min(), 'seed')}",
             fontsize=9,
         )
         fig.tight_layout()

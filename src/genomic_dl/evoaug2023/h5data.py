@@ -12,6 +12,11 @@ transposed to ``(N, 4, L)`` on reading (when ``L == 4`` the stored order is take
 ``(N, 4, L)``). Targets are ``(N, T)``; a one-dimensional ``(N,)`` target is returned as
 ``(N, 1)``.
 
+Every read is checked (:func:`check_one_hot`): inputs must hold only 0 and 1 with one 1 per
+position (an all-zero position, N-padding, is allowed), targets must be finite, and both must be
+numeric; a corrupted file (e.g. bit-flipped bytes 254, 255) stops with a ``ValueError`` naming the
+file, the dataset key, the first offending sequence and position, and the value found.
+
 Whatever the layout, this module's functions speak one vocabulary: split names ``train``,
 ``valid``, ``test`` and array names ``x_<split>``, ``y_<split>``. The real Basset file is large
 (about 437,000 x 4 x 600 training sequences), so :class:`EvoAugH5` reads single splits or index
@@ -31,7 +36,7 @@ import numpy as np
 
 from genomic_dl.io import atomic_path
 
-__all__ = ["LAYOUTS", "SPLITS", "EvoAugH5", "load_evoaug_h5", "write_evoaug_h5"]
+__all__ = ["LAYOUTS", "SPLITS", "EvoAugH5", "check_one_hot", "check_targets", "load_evoaug_h5", "write_evoaug_h5"]
 
 #: The three splits of every EvoAug data file, in file order.
 SPLITS = ("train", "valid", "test")
@@ -72,6 +77,47 @@ def _is_channels_last(path: Path, key: str, shape: tuple[int, ...]) -> bool:
     if len(shape) == 3 and shape[2] == N_NUCLEOTIDES:
         return True
     raise ValueError(f"{path}: dataset '{key}' has shape {shape}; expected one-hot (N, 4, L) or (N, L, 4)")
+
+
+#: Rows checked at a time (bounds the temporary memory of the one-hot check).
+CHECK_ROWS = 4096
+
+
+def check_one_hot(x: np.ndarray, where: str, rows: np.ndarray | None = None, channel_axis: int = 1) -> None:
+    """Raise ``ValueError`` unless ``x`` (N, 4, L) is one-hot: values 0/1, each position summing to 1
+    (or 0: an N, padding). ``where`` names file and key; ``rows`` maps x's rows to file rows."""
+    if x.dtype.kind not in "biuf":
+        raise ValueError(f"{where}: dtype {x.dtype}; expected a numeric one-hot array")
+    for start in range(0, len(x), CHECK_ROWS):
+        block = x[start : start + CHECK_ROWS]
+        bad = (block != 0) & (block != 1)
+        if bad.any():
+            n, c, pos = np.argwhere(bad)[0] if channel_axis == 1 else np.argwhere(bad)[0][[0, 2, 1]]
+            value = block[(n, c, pos) if channel_axis == 1 else (n, pos, c)].item()
+            row = int(rows[start + n]) if rows is not None else start + int(n)
+            raise ValueError(
+                f"{where}: not one-hot: value {value!r} at sequence {row}, channel {int(c)}, position "
+                f"{int(pos)} (expected 0 or 1; {int(bad.sum())} such values in rows {start}-{start + len(block) - 1}"
+                " read); the file is corrupted: download or generate it again"
+            )
+        sums = block.sum(axis=channel_axis)
+        bad = (sums != 1) & (sums != 0)
+        if bad.any():
+            n, pos = np.argwhere(bad)[0]
+            row = int(rows[start + n]) if rows is not None else start + int(n)
+            raise ValueError(
+                f"{where}: not one-hot: sequence {row}, position {int(pos)} has {int(sums[n, pos])} ones "
+                "(expected exactly 1, or 0 for N-padding); the file is corrupted: download or generate it again"
+            )
+
+
+def check_targets(y: np.ndarray, where: str) -> None:
+    """Raise ``ValueError`` unless the targets are numeric and finite."""
+    if y.dtype.kind not in "biuf":
+        raise ValueError(f"{where}: dtype {y.dtype}; expected numeric targets")
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        bad = np.argwhere(~np.isfinite(y))[0]
+        raise ValueError(f"{where}: non-finite target {y[tuple(bad)].item()!r} at index {tuple(int(i) for i in bad)}")
 
 
 def _sorted_unique(indices: np.ndarray, n: int, path: Path, key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -138,6 +184,11 @@ class EvoAugH5:
             x, y = self._dataset("x", split), self._dataset("y", split)
             channels_last = _is_channels_last(self.path, x.name.lstrip("/"), x.shape)
             lengths.add(x.shape[1] if channels_last else x.shape[2])
+            for dataset, what in ((x, "one-hot inputs"), (y, "targets")):
+                if dataset.dtype.kind not in "biuf":
+                    raise ValueError(
+                        f"{self.path}: '{dataset.name.lstrip('/')}' has dtype {dataset.dtype}; expected numeric {what}"
+                    )
             if y.ndim not in (1, 2) or y.shape[0] != x.shape[0]:
                 raise ValueError(
                     f"{self.path}: '{y.name.lstrip('/')}' has shape {y.shape}; expected ({x.shape[0]},) or "
@@ -191,8 +242,12 @@ class EvoAugH5:
             Targets, stored dtype.
         """
         _check_split(split)
-        x = self._read_rows(self._dataset("x", split), indices)
-        y = self._read_rows(self._dataset("y", split), indices)
+        x_set, y_set = self._dataset("x", split), self._dataset("y", split)
+        x = self._read_rows(x_set, indices)
+        y = self._read_rows(y_set, indices)
+        rows = np.arange(x_set.shape[0])[indices] if indices is not None else None
+        check_one_hot(x, f"{self.path}: '{x_set.name.lstrip('/')}'", rows, channel_axis=2 if self.channels_last else 1)
+        check_targets(y, f"{self.path}: '{y_set.name.lstrip('/')}'")
         if self.channels_last:
             x = np.ascontiguousarray(x.transpose(0, 2, 1))
         if dtype is not None:

@@ -329,10 +329,16 @@ class EvoAugPlan:
         return f"resources/evoaug2023/{self.data['zenodo']['files'][w.dataset]['name']}"
 
     def download_spec(self, w) -> dict:
-        """{url, md5, size} of a Zenodo file named by the {filename} wildcard."""
+        """{url, md5, size, zenodo_record} of a Zenodo file named by the {filename} wildcard; where
+        ``md5`` is null the download reads it from the record API (``zenodo.record``)."""
         zenodo = self.data["zenodo"]
         entry = next(e for e in zenodo["files"].values() if e["name"] == w.filename)
-        return {"url": zenodo["url"].format(name=entry["name"]), "md5": entry["md5"], "size": entry.get("size")}
+        return {
+            "url": zenodo["url"].format(name=entry["name"]),
+            "md5": entry["md5"],
+            "size": entry.get("size"),
+            "zenodo_record": zenodo.get("record"),
+        }
 
     def train_params(self, job: str, setting: str | None = None) -> dict[str, Any]:
         """Params of a training rule: ``job`` is "train" (the main grid), "downsample" (Fig 2c) or

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from genomic_dl.io import read_json
-from genomic_dl.plotting import save_pdf
+from genomic_dl.plotting import plural, save_pdf, set_bar_ylim
 
 SORTING_LABELS = {
     "none": "unsorted",
@@ -110,7 +110,7 @@ def plot_sorting_accuracy(
     n_test = int(summary["n_test"].min())
     fig.suptitle(
         f"ImaGene Fig 3: detection accuracy by sorting (x) and selection strength (y)\n"
-        f"mean over {n_seeds} seeds, {n_test} test images per network",
+        f"mean over {plural(n_seeds, 'seed')}, {plural(n_test, 'test image')} per network",
         fontsize=10,
     )
     fig.colorbar(image, ax=axes, shrink=0.6, label="fraction of true class")
@@ -130,10 +130,10 @@ def plot_ablations(
     labels = [f"{name}\n{_architecture_text(settings[name])}" for name in summary["architecture"]]
     ax.set_xticks(positions, labels, fontsize=7)
     ax.set_ylabel("test accuracy")
-    ax.set_ylim(0.4, 1.0)
+    set_bar_ylim(ax, summary["accuracy_mean"] + summary["accuracy_sd"].fillna(0), per_seed["accuracy"])
     first = summary.iloc[0]
     ax.set_title(
-        f"ImaGene Fig 3 ablations: {SORTING_LABELS[first['sorting']]}, S = {first['S']}, {int(first['n_seeds'])} seeds",
+        f"ImaGene Fig 3 ablations: {SORTING_LABELS[first['sorting']]}, S = {first['S']}, {plural(first['n_seeds'], 'seed')}",
         fontsize=9,
     )
     fig.tight_layout()

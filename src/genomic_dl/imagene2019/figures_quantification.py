@@ -14,7 +14,7 @@ import pandas as pd
 
 from genomic_dl.imagene2019.posterior import posterior_sample_counts, summarise_posterior
 from genomic_dl.io import read_json
-from genomic_dl.plotting import save_pdf
+from genomic_dl.plotting import plural, save_pdf
 
 #: Per-network metrics averaged over seeds (names as in ``evaluate_multiclass``'s summary).
 METRICS = (
@@ -124,7 +124,7 @@ def plot_misspecification(summary: pd.DataFrame, settings: dict, pdf_path: str |
         summary,
         titles,
         f"ImaGene Fig 4: misspecification (tested on {settings['test_scenario']}, "
-        f"mean over {int(summary['n_seeds'].min())} seeds)",
+        f"mean over {plural(summary['n_seeds'].min(), 'seed')})",
         pdf_path,
     )
 
@@ -140,7 +140,7 @@ def plot_label_distributions(summary: pd.DataFrame, pdf_path: str | os.PathLike)
     _confusion_panels(
         summary,
         titles,
-        f"ImaGene Fig 5: representations of the true label (mean over {int(summary['n_seeds'].min())} seeds)",
+        f"ImaGene Fig 5: representations of the true label (mean over {plural(summary['n_seeds'].min(), 'seed')})",
         pdf_path,
     )
 
