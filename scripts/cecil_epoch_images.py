@@ -11,7 +11,8 @@ dataset, preprocessing = snakemake.params.dataset, snakemake.params.preprocessin
 _, stored = load_arrays(snakemake.input.images)
 haplotypes = load_dataset([snakemake.input.class0, snakemake.input.class1], dataset["population"],
                           preprocessing["max_haplotypes"], preprocessing["window_bp"])
-images = images_for_width(haplotypes, stored["width_method"], stored["width"], stored["sorting"], preprocessing)
+images = images_for_width(haplotypes, stored["width_method"], stored["width"], stored["sorting"], preprocessing,
+                          workers=snakemake.threads)
 log.info("epoch %s: %d fresh regions, images %s (stored width %d)", snakemake.wildcards.epoch, haplotypes.n_regions,
          images.shape[1:], stored["width"])
 save_arrays(snakemake.output[0], {**stored, "epoch": int(snakemake.wildcards.epoch),

@@ -13,7 +13,8 @@ width_method, sorting = snakemake.wildcards.width, snakemake.wildcards.sorting
 haplotypes = load_dataset([snakemake.input.class0, snakemake.input.class1], dataset["population"],
                           preprocessing["max_haplotypes"], preprocessing["window_bp"])
 split = dataset_split(haplotypes.labels, snakemake.params.split_seed, snakemake.params.fractions)
-images, raw_widths, width = prepare_images(haplotypes, split, width_method, sorting, preprocessing)
+images, raw_widths, width = prepare_images(haplotypes, split, width_method, sorting, preprocessing,
+                                           workers=snakemake.threads)
 log.info("%s: %d regions (%s), %s images %s, raw widths %d-%d (training %d-%d)", snakemake.wildcards.dataset,
          haplotypes.n_regions, np.bincount(haplotypes.labels).tolist(), width_method, images.shape[1:],
          raw_widths.min(), raw_widths.max(), raw_widths[split.train].min(), raw_widths[split.train].max())

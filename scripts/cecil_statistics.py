@@ -13,7 +13,7 @@ dataset, preprocessing = snakemake.params.dataset, snakemake.params.preprocessin
 haplotypes = load_dataset([snakemake.input.class0, snakemake.input.class1], dataset["population"],
                           preprocessing["max_haplotypes"], preprocessing["window_bp"])
 split = dataset_split(haplotypes.labels, snakemake.params.split_seed, snakemake.params.fractions)
-table, standardisation = region_statistics(haplotypes, split)
+table, standardisation = region_statistics(haplotypes, split, workers=snakemake.threads)
 table, classifiers = fit_and_call(table, snakemake.params.statistics)
 write_csv(table, snakemake.output.scores)
 write_json(snakemake.output.classifiers, classifiers)

@@ -64,7 +64,7 @@ rule cecil2023_images:
         sorting=CECIL_SORTING_PATTERN,
     conda:
         "../../envs/cecil.yaml"
-    threads: 1
+    threads: config["preprocessing_threads"]
     params:
         dataset=lambda w: CECIL_DATASETS[w.dataset],
         preprocessing=CECIL["preprocessing"],
@@ -89,7 +89,7 @@ rule cecil2023_epoch_images:
         epoch=r"\d+",
     conda:
         "../../envs/cecil.yaml"
-    threads: 1
+    threads: config["preprocessing_threads"]
     params:
         dataset=lambda w: CECIL_DATASETS[w.dataset],
         preprocessing=CECIL["preprocessing"],
@@ -110,7 +110,7 @@ rule cecil2023_statistics:
         dataset=CECIL_DATASET_PATTERN,
     conda:
         "../../envs/cecil.yaml"
-    threads: 1
+    threads: config["preprocessing_threads"]
     params:
         dataset=lambda w: CECIL_DATASETS[w.dataset],
         preprocessing=CECIL["preprocessing"],
