@@ -3,7 +3,7 @@
 A job starts at the timestamp line before its ``rule NAME:`` block and ends at the timestamp
 before ``Finished jobid: N``. Prints CSV: rule, wildcards, start, end, seconds, log (the run).
 
-    python benchmarks/paper_scale/job_times.py .snakemake/log > job_times.csv
+    python benchmarks/paper_scale/job_times.py .snakemake/log/*.snakemake.log > job_times.csv
 """
 
 from __future__ import annotations
@@ -42,13 +42,13 @@ def job_times(log: Path) -> list[dict]:
     return rows
 
 
-def main(folder: str) -> None:
+def main(logs: list[str]) -> None:
     writer = csv.DictWriter(sys.stdout, ["rule", "wildcards", "start", "end", "seconds", "log"])
     writer.writeheader()
-    for log in sorted(Path(folder).glob("*.snakemake.log")):
+    for log in sorted(map(Path, logs)):
         for row in job_times(log):
             writer.writerow({**row, "start": row["start"].isoformat(), "end": row["end"].isoformat()})
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])

@@ -10,7 +10,8 @@
 # so calling the script again resumes. Result tables, logs, per-job times, GPU use and
 # provenance are packed into OUT_DIR/paper_scale_results.tar.gz. EXTRA_CONFIG files override
 # the sizes (benchmarks/paper_scale/rehearsal.yaml: the same command at a small size on a CPU).
-# PYTHON (default python3) runs snakemake; COMMIT names the code's commit where .git is absent.
+# PYTHON (default python3) runs snakemake; COMMIT names the code's commit (else git's HEAD);
+# SNAKEMAKE_ARGS are added to the snakemake command (e.g. -n for a dry run).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 if [ $# -lt 2 ]; then
@@ -25,6 +26,7 @@ mkdir -p "$out"
 configs=(config/presets/paper.yaml config/presets/paper_scale_gpu.yaml "$@")
 targets=(results/imagene2019/fig3_sorting_accuracy.csv results/cecil2023/table1_accuracy.csv)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+touch "$out/.started"
 
 monitor=""
 if command -v nvidia-smi >/dev/null; then
@@ -35,18 +37,23 @@ fi
 # The targets come before --configfile, which takes several values in Snakemake 9.
 timeout --signal=TERM --kill-after=30 "$seconds" \
     "$python" -m snakemake "${targets[@]}" --workflow-profile profiles/gpu --cores "$(nproc)" \
-    --prioritize "${targets[0]}" --configfile "${configs[@]}" >"$out/snakemake.log" 2>&1
+    --prioritize "${targets[0]}" ${SNAKEMAKE_ARGS:-} --configfile "${configs[@]}" >"$out/snakemake.log" 2>&1
 status=$?
 [ -n "$monitor" ] && kill "$monitor" 2>/dev/null
 
-"$python" benchmarks/paper_scale/job_times.py .snakemake/log >"$out/job_times.csv"
+# This call's Snakemake logs only (the folder also holds other runs').
+find .snakemake/log -name '*.snakemake.log' -newer "$out/.started" -print0 2>/dev/null |
+    xargs -0 "$python" benchmarks/paper_scale/job_times.py >"$out/job_times.csv"
 "$python" - "$out/provenance.json" "$started" "$status" "$seconds" "${configs[@]}" <<'PY'
 import json, os, platform, subprocess, sys
 path, started, status, seconds, *configs = sys.argv[1:]
-try:
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-except (OSError, subprocess.CalledProcessError):
-    commit = os.environ.get("COMMIT", "unknown")
+# COMMIT first: a copy of the work tree on another machine may carry stale git metadata.
+commit = os.environ.get("COMMIT")
+if not commit:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
 try:
     import torch
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
