@@ -15,7 +15,9 @@ haplotypes = load_dataset(
     preprocessing["max_haplotypes"],
     preprocessing["window_bp"],
 )
-images = images_for_width(haplotypes, stored["width_method"], stored["width"], stored["sorting"], preprocessing)
+images = images_for_width(
+    haplotypes, stored["width_method"], stored["width"], stored["sorting"], preprocessing, workers=snakemake.threads
+)
 log.info(
     "epoch %s: %d fresh regions, images %s (stored width %d)",
     snakemake.wildcards.epoch,

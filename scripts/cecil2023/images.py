@@ -17,7 +17,9 @@ haplotypes = load_dataset(
     preprocessing["window_bp"],
 )
 split = dataset_split(haplotypes.labels, snakemake.params.split_seed, snakemake.params.split)
-images, raw_widths, width = prepare_images(haplotypes, split, width_method, sorting, preprocessing)
+images, raw_widths, width = prepare_images(
+    haplotypes, split, width_method, sorting, preprocessing, workers=snakemake.threads
+)
 log.info(
     "%s: %d regions (%s), %s images %s, raw widths %d-%d (training %d-%d)",
     snakemake.wildcards.dataset,

@@ -16,7 +16,7 @@ haplotypes = load_dataset(
     preprocessing["window_bp"],
 )
 split = dataset_split(haplotypes.labels, snakemake.params.split_seed, snakemake.params.split)
-table, standardisation = region_statistics(haplotypes, split)
+table, standardisation = region_statistics(haplotypes, split, workers=snakemake.threads)
 table, classifiers = fit_and_call(table, snakemake.params.statistics)
 write_csv(table, snakemake.output.scores)
 write_json(snakemake.output.classifiers, classifiers)

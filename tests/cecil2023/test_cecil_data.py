@@ -102,3 +102,15 @@ def test_prepare_images_fixes_the_width_on_the_training_regions(tmp_path):
     assert again.shape == (8, 6, 10)
     with pytest.raises(ValueError, match="sorting"):
         images_for_width(data, "trim", 10, "cols", settings)
+
+
+def test_images_for_width_is_the_same_with_worker_processes(tmp_path, monkeypatch):
+    import genomic_dl.experiments.cecil_data as cecil_data
+
+    rng = np.random.default_rng(4)
+    write_shard(tmp_path / "n.npz", rng, np.array([31, 12, 47, 25, 9]))
+    data = load_dataset([[tmp_path / "n.npz"], [tmp_path / "n.npz"]])
+    settings = {**PREPROCESSING, "min_maf": 0.0}
+    serial = images_for_width(data, "resize", 16, "rows", settings)
+    monkeypatch.setattr(cecil_data, "CHUNK", 3)  # 10 regions -> chunks of 3, 3, 3, 1
+    np.testing.assert_array_equal(images_for_width(data, "resize", 16, "rows", settings, workers=3), serial)

@@ -216,3 +216,16 @@ def test_threshold_classifier():
         ThresholdClassifier().predict(scores)
     with pytest.raises(ValueError, match="labels"):
         ThresholdClassifier().fit(scores, labels + 1)
+
+
+def test_compute_statistics_is_the_same_with_worker_processes(monkeypatch):
+    """Chunks of regions in forked workers give exactly the serial result, chunk borders included."""
+    import genomic_dl.popgen.sumstats as sumstats
+
+    genotypes, offsets, positions = simulated_shard(7, 16, seed=11)
+    serial = compute_statistics(genotypes, offsets, positions)
+    monkeypatch.setattr(sumstats, "STATISTICS_CHUNK", 3)  # 7 regions -> chunks of 3, 3, 1
+    parallel = compute_statistics(genotypes, offsets, positions, workers=2)
+    assert serial.keys() == parallel.keys()
+    for key in serial:
+        np.testing.assert_array_equal(serial[key], parallel[key], err_msg=key)

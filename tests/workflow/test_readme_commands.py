@@ -9,6 +9,9 @@ How the test decides what to do with a command (first match wins):
   ``--configfile config/presets/smoke.yaml --directory <the smoke run>`` appended (slow).
 * **snakemake**: a real run takes minutes to hours; run as printed with ``-n`` appended (a dry
   run parses every argument, builds the DAG and fails on a target read as a config file).
+* **paper scale** (``benchmarks/paper_scale/run.sh OUT SECONDS``): hours on a GPU machine; run
+  as printed with ``SNAKEMAKE_ARGS=-n`` in the environment (the script's own dry-run switch: its
+  snakemake command builds the DAG of the papers' sizes), and its OUT folder removed afterwards.
 * **benchmarks** (``python benchmarks/...``): minutes each; run as printed with ``--help``
   appended (the script exists, imports, and parses its arguments); the one that needs the
   README's ``pip install -e '.[bench]'`` first is skipped, saying so, where evoaug is absent.
@@ -24,8 +27,10 @@ or the profiles names a target after ``--configfile``.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -74,6 +79,8 @@ def kind(argv: list[str]) -> str:
         return "after_run" if "--report" in argv else "dry_run"
     if program.startswith("python") and len(argv) > 1 and argv[1].startswith("benchmarks/"):
         return "benchmark"
+    if argv[0] == "benchmarks/paper_scale/run.sh":
+        return "paper_scale"
     return "unknown"
 
 
@@ -109,6 +116,7 @@ def run(argv: list[str], timeout: float = 300) -> subprocess.CompletedProcess:
 DRY = [(n, a) for n, a in COMMANDS if kind(a) == "dry_run"]
 BENCH = [(n, a) for n, a in COMMANDS if kind(a) == "benchmark"]
 AFTER = [(n, a) for n, a in COMMANDS if kind(a) == "after_run"]
+PAPER_SCALE = [(n, a) for n, a in COMMANDS if kind(a) == "paper_scale"]
 
 
 @pytest.mark.parametrize(("number", "argv"), DRY, ids=ids(DRY))
@@ -127,6 +135,20 @@ def test_benchmark_command_parses_as_printed(number, argv):
     result = run([*resolve(argv), "--help"], timeout=180)
     assert result.returncode == 0, f"README line {number}: {' '.join(argv)} --help\n{result.stderr[-3000:]}"
     assert "usage:" in result.stdout
+
+
+@pytest.mark.parametrize(("number", "argv"), PAPER_SCALE, ids=ids(PAPER_SCALE))
+def test_paper_scale_command_dry_runs_as_printed(number, argv):
+    out = REPO / argv[1]
+    assert not out.exists(), f"README line {number}: {out} exists already; the test would remove it"
+    env = {**os.environ, "SNAKEMAKE_ARGS": "-n", "PYTHON": sys.executable}
+    try:
+        result = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=300, check=False, env=env)
+        log = (out / "snakemake.log").read_text() if (out / "snakemake.log").exists() else ""
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    assert result.returncode == 0 and "snakemake exit status 0" in result.stdout, f"README line {number}\n{log[-3000:]}"
+    assert "This was a dry-run" in log, log[-2000:]
 
 
 @pytest.mark.slow

@@ -51,7 +51,7 @@ rule cecil2023_images:
         **CECIL_WILDCARDS,
     conda:
         "../../envs/cecil.yaml"
-    threads: 1
+    threads: config["preprocessing_threads"]
     resources:
         mem_mb=RES.mem("cecil2023_images"),
         runtime=RES.runtime("cecil2023_images"),
@@ -77,7 +77,7 @@ rule cecil2023_epoch_images:
         epoch=r"\d+",
     conda:
         "../../envs/cecil.yaml"
-    threads: 1
+    threads: config["preprocessing_threads"]
     resources:
         mem_mb=RES.mem("cecil2023_epoch_images"),
         runtime=RES.runtime("cecil2023_epoch_images"),
@@ -101,7 +101,7 @@ rule cecil2023_statistics:
         dataset=cecil.dataset_pattern,
     conda:
         "../../envs/cecil.yaml"
-    threads: 1
+    threads: config["preprocessing_threads"]
     resources:
         mem_mb=RES.mem("cecil2023_statistics"),
         runtime=RES.runtime("cecil2023_statistics"),

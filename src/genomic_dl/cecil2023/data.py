@@ -30,6 +30,7 @@ import numpy as np
 from genomic_dl.cecil2023.evaluation import DataSplit, stratified_split
 from genomic_dl.cecil2023.widths import WIDTH_METHODS, filtered_widths, standardised_images, target_width
 from genomic_dl.io import load_arrays
+from genomic_dl.parallel import chunk_bounds, process_map, region_slices
 
 __all__ = [
     "SORTINGS",
@@ -192,7 +193,7 @@ def _check_width_settings(method: str, sorting: str) -> None:
 
 
 def images_for_width(
-    haplotypes: Haplotypes, method: str, width: int, sorting: str, preprocessing: Mapping[str, Any]
+    haplotypes: Haplotypes, method: str, width: int, sorting: str, preprocessing: Mapping[str, Any], workers: int = 1
 ) -> np.ndarray:
     """Images of every region with a given target width (chunks of :data:`CHUNK` regions).
 
@@ -203,6 +204,7 @@ def images_for_width(
     width : target width (columns).
     sorting : ``"rows"`` (group identical haplotypes, most frequent first) or ``"none"``.
     preprocessing : ``min_maf``, ``threshold`` and ``resize`` ([rows, columns] of resized images).
+    workers : processes over the chunks (same result for any number).
 
     Returns
     -------
@@ -211,27 +213,23 @@ def images_for_width(
     """
     _check_width_settings(method, sorting)
     height = int(preprocessing["resize"][0]) if method == "resize" else None
-    chunks = []
-    for start in range(0, haplotypes.n_regions, CHUNK):
-        stop = min(start + CHUNK, haplotypes.n_regions)
-        first, last = haplotypes.offsets[start], haplotypes.offsets[stop]
-        chunks.append(
-            standardised_images(
-                haplotypes.genotypes[:, first:last],
-                haplotypes.offsets[start : stop + 1] - first,
-                method,
-                width,
-                sort_rows=sorting == "rows",
-                min_maf=preprocessing["min_maf"],
-                height=height,
-                threshold=preprocessing["threshold"],
-            )
-        )
-    return np.concatenate(chunks)
+    tasks = []
+    for start, stop in chunk_bounds(haplotypes.n_regions, CHUNK):
+        columns, offsets = region_slices(haplotypes.offsets, start, stop)
+        tasks.append((haplotypes.genotypes[:, columns], offsets, method, width, sorting == "rows",
+                      preprocessing["min_maf"], height, preprocessing["threshold"]))
+    return np.concatenate(process_map(_standardised_chunk, tasks, workers))
+
+
+def _standardised_chunk(genotypes, offsets, method, width, sort_rows, min_maf, height, threshold) -> np.ndarray:
+    """:func:`~genomic_dl.popgen.widths.standardised_images` of one chunk (a worker's task)."""
+    return standardised_images(genotypes, offsets, method, width, sort_rows=sort_rows, min_maf=min_maf,
+                               height=height, threshold=threshold)
 
 
 def prepare_images(
-    haplotypes: Haplotypes, split: DataSplit, method: str, sorting: str, preprocessing: Mapping[str, Any]
+    haplotypes: Haplotypes, split: DataSplit, method: str, sorting: str, preprocessing: Mapping[str, Any],
+    workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Images of a data set, their width fixed on the training regions.
 
@@ -239,8 +237,8 @@ def prepare_images(
     ----------
     haplotypes : the data set's regions.
     split : its split; only ``split.train`` is used to fix the target width.
-    method, sorting, preprocessing : see :func:`images_for_width`; ``preprocessing`` also gives
-        ``width_multiple`` (paper: 10).
+    method, sorting, preprocessing, workers : see :func:`images_for_width`; ``preprocessing``
+        also gives ``width_multiple`` (paper: 10).
 
     Returns
     -------
@@ -256,4 +254,4 @@ def prepare_images(
         multiple=int(preprocessing["width_multiple"]),
         resize_width=int(preprocessing["resize"][1]),
     )
-    return images_for_width(haplotypes, method, width, sorting, preprocessing), raw_widths, width
+    return images_for_width(haplotypes, method, width, sorting, preprocessing, workers), raw_widths, width

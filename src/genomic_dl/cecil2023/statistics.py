@@ -34,7 +34,7 @@ STATISTICS = tuple(STATISTIC_LABELS)
 
 
 def region_statistics(
-    haplotypes: Haplotypes, split: DataSplit, *, min_sites: int = 2
+    haplotypes: Haplotypes, split: DataSplit, *, min_sites: int = 2, workers: int = 1
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per-region statistics of a data set whose class 0 is neutral.
 
@@ -43,6 +43,7 @@ def region_statistics(
     haplotypes : the data set's regions (class 0 = neutral).
     split : its split; the iHS standardisation uses the class-0 regions of ``split.train``.
     min_sites : derived-allele counts with fewer neutral iHS scores get no standardisation.
+    workers : processes for the per-region statistics (same result for any number).
 
     Returns
     -------
@@ -50,7 +51,7 @@ def region_statistics(
         per key of :data:`STATISTICS` (float; NaN where undefined).
     standardisation : the iHS mean / sd / number of sites per derived-allele count (JSON-able).
     """
-    values = compute_statistics(haplotypes.genotypes, haplotypes.offsets, haplotypes.positions)
+    values = compute_statistics(haplotypes.genotypes, haplotypes.offsets, haplotypes.positions, workers=workers)
     region_of_site = np.repeat(np.arange(haplotypes.n_regions), np.diff(haplotypes.offsets))
     neutral_train = split.train[haplotypes.labels[split.train] == 0]
     if neutral_train.size == 0:

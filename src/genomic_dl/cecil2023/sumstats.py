@@ -32,6 +32,8 @@ from typing import Any
 import allel
 import numpy as np
 
+from genomic_dl.parallel import chunk_bounds, process_map, region_slices
+
 __all__ = [
     "IHS_INCLUDE_EDGES",
     "IHS_MIN_MAF",
@@ -51,6 +53,8 @@ IHS_MIN_MAF = 0.05
 IHS_INCLUDE_EDGES = True
 
 GARUD_KEYS = ("h1", "h12", "h123", "h2_h1")
+#: Regions per worker task of :func:`compute_statistics` (about 10 s of iHS each).
+STATISTICS_CHUNK = 1000
 
 
 # --------------------------------------------------------------------------- input checks
@@ -203,6 +207,7 @@ def compute_statistics(
     rows=None,
     ihs_min_maf: float = IHS_MIN_MAF,
     ihs_include_edges: bool = IHS_INCLUDE_EDGES,
+    workers: int = 1,
 ) -> dict[str, np.ndarray]:
     """All summary statistics of a shard.
 
@@ -218,6 +223,8 @@ def compute_statistics(
     rows : index or boolean mask, optional
         Haplotypes to use (one population's); all when None.
     ihs_min_maf, ihs_include_edges : see :func:`ihs`.
+    workers : processes over chunks of :data:`STATISTICS_CHUNK` regions (same result for any
+        number).
 
     Returns
     -------
@@ -227,8 +234,15 @@ def compute_statistics(
     where undefined) and ``site_derived_count`` (int64, derived alleles among ``rows``).
     """
     genotypes, offsets = _check_shard(genotypes, offsets, positions)
-    chosen = genotypes if rows is None else genotypes[rows]
     positions = np.asarray(positions, dtype=np.float64)
+    if workers > 1:
+        chunks = []
+        for start, stop in chunk_bounds(offsets.size - 1, STATISTICS_CHUNK):
+            columns, local = region_slices(offsets, start, stop)
+            chunks.append((genotypes[:, columns], local, positions[columns], rows, ihs_min_maf, ihs_include_edges))
+        parts = process_map(_statistics_of_chunk, chunks, workers)
+        return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+    chosen = genotypes if rows is None else genotypes[rows]
     n_replicates = offsets.size - 1
     region = {key: np.empty(n_replicates) for key in (*GARUD_KEYS, "tajimas_d")}
     site_ihs = np.empty(chosen.shape[1])
@@ -246,6 +260,11 @@ def compute_statistics(
         "site_ihs": site_ihs,
         "site_derived_count": chosen.sum(axis=0, dtype=np.int64),
     }
+
+
+def _statistics_of_chunk(genotypes, offsets, positions, rows, ihs_min_maf, ihs_include_edges) -> dict[str, np.ndarray]:
+    """:func:`compute_statistics` of one chunk of regions in one process (a worker's task)."""
+    return compute_statistics(genotypes, offsets, positions, rows=rows, ihs_min_maf=ihs_min_maf, ihs_include_edges=ihs_include_edges)
 
 
 # --------------------------------------------------------------------------- iHS standardisation
