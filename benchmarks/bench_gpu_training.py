@@ -139,7 +139,9 @@ def concurrent(device_name: str, k: int, steps: int, batch: int, size: int, seed
     """Summed training images/s of k processes, one network each, started together."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    workers = [context.Process(target=_worker, args=((device_name, steps, batch, size, seed + i), queue)) for i in range(k)]
+    workers = [
+        context.Process(target=_worker, args=((device_name, steps, batch, size, seed + i), queue)) for i in range(k)
+    ]
     for worker in workers:
         worker.start()
     rates = [queue.get() for _ in workers]

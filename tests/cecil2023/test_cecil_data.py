@@ -105,7 +105,7 @@ def test_prepare_images_fixes_the_width_on_the_training_regions(tmp_path):
 
 
 def test_images_for_width_is_the_same_with_worker_processes(tmp_path, monkeypatch):
-    import genomic_dl.experiments.cecil_data as cecil_data
+    from genomic_dl.cecil2023 import data as cecil_data
 
     rng = np.random.default_rng(4)
     write_shard(tmp_path / "n.npz", rng, np.array([31, 12, 47, 25, 9]))

@@ -220,7 +220,7 @@ def test_threshold_classifier():
 
 def test_compute_statistics_is_the_same_with_worker_processes(monkeypatch):
     """Chunks of regions in forked workers give exactly the serial result, chunk borders included."""
-    import genomic_dl.popgen.sumstats as sumstats
+    from genomic_dl.cecil2023 import sumstats
 
     genotypes, offsets, positions = simulated_shard(7, 16, seed=11)
     serial = compute_statistics(genotypes, offsets, positions)

@@ -1,4 +1,4 @@
-"""Every command that README.md prints in a ```bash block runs, as printed.
+"""Every command that README.md (and the docs/ pages it links) prints in a ```bash block runs, as printed.
 
 How the test decides what to do with a command (first match wins):
 
@@ -62,10 +62,16 @@ def command_blocks(text: str) -> list[list[tuple[int, str]]]:
     return blocks
 
 
-def readme_commands() -> list[tuple[int, list[str]]]:
+#: The README and the pages it sends readers to (results, choices, benchmarks per paper).
+DOCUMENTS = ["README.md", *sorted(str(path.relative_to(REPO)) for path in (REPO / "docs").glob("*.md"))]
+
+
+def readme_commands() -> list[tuple[str, list[str]]]:
+    """Every command line of the documents' shell blocks, as ("file:line", argv)."""
     return [
-        (number, argv)
-        for block in command_blocks((REPO / "README.md").read_text())
+        (f"{document}:{number}", argv)
+        for document in DOCUMENTS
+        for block in command_blocks((REPO / document).read_text())
         for number, line in block
         if (argv := shlex.split(line, comments=True))
     ]
@@ -95,12 +101,12 @@ COMMANDS = readme_commands()
 
 
 def ids(commands):
-    return [f"README:{number}:{' '.join(argv)[:60]}" for number, argv in commands]
+    return [f"{number}:{' '.join(argv)[:60]}" for number, argv in commands]
 
 
 def test_readme_has_commands_and_each_has_a_decision():
     assert len(COMMANDS) >= 10
-    undecided = [f"line {number}: {' '.join(argv)}" for number, argv in COMMANDS if kind(argv) == "unknown"]
+    undecided = [f"{number}: {' '.join(argv)}" for number, argv in COMMANDS if kind(argv) == "unknown"]
     assert not undecided, f"README commands the test does not know how to run: {undecided}"
 
 
@@ -123,7 +129,7 @@ PAPER_SCALE = [(n, a) for n, a in COMMANDS if kind(a) == "paper_scale"]
 def test_snakemake_command_dry_runs_as_printed(number, argv):
     result = run([*resolve(argv), "-n"])
     log = result.stdout + result.stderr
-    assert result.returncode == 0, f"README line {number}: {' '.join(argv)} -n\n{log[-3000:]}"
+    assert result.returncode == 0, f"{number}: {' '.join(argv)} -n\n{log[-3000:]}"
     assert "This was a dry-run" in log or "Nothing to be done" in log, log[-2000:]
 
 
@@ -131,23 +137,23 @@ def test_snakemake_command_dry_runs_as_printed(number, argv):
 def test_benchmark_command_parses_as_printed(number, argv):
     needs = NEEDS_SETUP.get(argv[1])
     if needs and importlib.util.find_spec(needs[0]) is None:
-        pytest.skip(f"README line {number} needs the set-up command before it: {needs[1]}")
+        pytest.skip(f"{number} needs the set-up command before it: {needs[1]}")
     result = run([*resolve(argv), "--help"], timeout=180)
-    assert result.returncode == 0, f"README line {number}: {' '.join(argv)} --help\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, f"{number}: {' '.join(argv)} --help\n{result.stderr[-3000:]}"
     assert "usage:" in result.stdout
 
 
 @pytest.mark.parametrize(("number", "argv"), PAPER_SCALE, ids=ids(PAPER_SCALE))
 def test_paper_scale_command_dry_runs_as_printed(number, argv):
     out = REPO / argv[1]
-    assert not out.exists(), f"README line {number}: {out} exists already; the test would remove it"
+    assert not out.exists(), f"{number}: {out} exists already; the test would remove it"
     env = {**os.environ, "SNAKEMAKE_ARGS": "-n", "PYTHON": sys.executable}
     try:
         result = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=300, check=False, env=env)
         log = (out / "snakemake.log").read_text() if (out / "snakemake.log").exists() else ""
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    assert result.returncode == 0 and "snakemake exit status 0" in result.stdout, f"README line {number}\n{log[-3000:]}"
+    assert result.returncode == 0 and "snakemake exit status 0" in result.stdout, f"{number}\n{log[-3000:]}"
     assert "This was a dry-run" in log, log[-2000:]
 
 
@@ -155,7 +161,7 @@ def test_paper_scale_command_dry_runs_as_printed(number, argv):
 @pytest.mark.parametrize(("number", "argv"), AFTER, ids=ids(AFTER))
 def test_report_command_runs_after_the_smoke_run(number, argv, smoke_run):
     result = run([*resolve(argv), "--configfile", str(REPO / SMOKE), "--directory", str(smoke_run)], timeout=600)
-    assert result.returncode == 0, f"README line {number}\n{(result.stdout + result.stderr)[-3000:]}"
+    assert result.returncode == 0, f"{number}\n{(result.stdout + result.stderr)[-3000:]}"
 
 
 # --------------------------------------------------------------------------- static: target order

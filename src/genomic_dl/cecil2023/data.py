@@ -216,19 +216,34 @@ def images_for_width(
     tasks = []
     for start, stop in chunk_bounds(haplotypes.n_regions, CHUNK):
         columns, offsets = region_slices(haplotypes.offsets, start, stop)
-        tasks.append((haplotypes.genotypes[:, columns], offsets, method, width, sorting == "rows",
-                      preprocessing["min_maf"], height, preprocessing["threshold"]))
+        tasks.append(
+            (
+                haplotypes.genotypes[:, columns],
+                offsets,
+                method,
+                width,
+                sorting == "rows",
+                preprocessing["min_maf"],
+                height,
+                preprocessing["threshold"],
+            )
+        )
     return np.concatenate(process_map(_standardised_chunk, tasks, workers))
 
 
 def _standardised_chunk(genotypes, offsets, method, width, sort_rows, min_maf, height, threshold) -> np.ndarray:
-    """:func:`~genomic_dl.popgen.widths.standardised_images` of one chunk (a worker's task)."""
-    return standardised_images(genotypes, offsets, method, width, sort_rows=sort_rows, min_maf=min_maf,
-                               height=height, threshold=threshold)
+    """:func:`~genomic_dl.cecil2023.widths.standardised_images` of one chunk (a worker's task)."""
+    return standardised_images(
+        genotypes, offsets, method, width, sort_rows=sort_rows, min_maf=min_maf, height=height, threshold=threshold
+    )
 
 
 def prepare_images(
-    haplotypes: Haplotypes, split: DataSplit, method: str, sorting: str, preprocessing: Mapping[str, Any],
+    haplotypes: Haplotypes,
+    split: DataSplit,
+    method: str,
+    sorting: str,
+    preprocessing: Mapping[str, Any],
     workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Images of a data set, their width fixed on the training regions.

@@ -264,7 +264,9 @@ def compute_statistics(
 
 def _statistics_of_chunk(genotypes, offsets, positions, rows, ihs_min_maf, ihs_include_edges) -> dict[str, np.ndarray]:
     """:func:`compute_statistics` of one chunk of regions in one process (a worker's task)."""
-    return compute_statistics(genotypes, offsets, positions, rows=rows, ihs_min_maf=ihs_min_maf, ihs_include_edges=ihs_include_edges)
+    return compute_statistics(
+        genotypes, offsets, positions, rows=rows, ihs_min_maf=ihs_min_maf, ihs_include_edges=ihs_include_edges
+    )
 
 
 # --------------------------------------------------------------------------- iHS standardisation
