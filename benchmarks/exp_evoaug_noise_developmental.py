@@ -4,7 +4,7 @@ Run (one thread; about 30 s per model on a free core)::
 
     PYTHONPATH=src python benchmarks/exp_evoaug_noise_developmental.py [--std 0 0.1 0.2 0.3]
         [--seeds 1 2 3] [--epochs 15] [--tasks both|developmental|housekeeping] [--width 0.25]
-        [--json PATH]
+        [--constant-lr] [--single-motifs FOS::JUN ZBED1] [--json PATH]
 
 The data are the default preset's DeepSTARR-like set (``config/config.yaml``
 ``evoaug.data.synthetic.deepstarr`` and ``split``, generated with the seed of rule
@@ -15,6 +15,9 @@ stopping is switched off above 15 epochs) by :func:`train_standard` (noise sd 0)
 setting, ``noise_std`` = ``--std``). For every model it prints the test Pearson r per task, the
 sd of the predictions (a collapsed output has a small sd), the r on noisy test inputs and the
 best epoch, and per epoch the validation r, mean error (bias) and prediction sd of every task.
+``--constant-lr`` switches off the plateau schedule, early stopping and best-weight restoring;
+``--single-motifs A B`` replaces the two tasks by the occupancy of motif A and of motif B alone
+(weight 1, the same sequences and label noise), so that only the motif differs between them.
 
 ``--detectability`` prints instead, for each motif of the grammar, the AUROC with which its own
 log-odds matrix (the generator's matched filter; maximum over positions and strands) tells 249-nt
@@ -57,10 +60,15 @@ def load_config() -> dict:
     return yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 
 
-def default_data(config: dict) -> dict:
+def default_data(config: dict, single_motifs: list[str] | None = None) -> dict:
     """The default preset's DeepSTARR-like splits, generated as rule evoaug_data does."""
     options = config["evoaug"]["data"]["synthetic"]["deepstarr"]
     spec = grammar.deepstarr_like_spec(options["length"], options["noise"])
+    if single_motifs:
+        spec["tasks"] = [
+            {"name": name, "bias": 0.0, "noise": options["noise"], "terms": [{"motif": motif, "weight": 1.0}]}
+            for name, motif in zip(TASK_NAMES, single_motifs)
+        ]
     rng = np.random.default_rng(derive_seed(config["seed"], "evoaug_data", "deepstarr"))
     data = synthetic.generate_dataset(spec, options["n_sequences"], rng)
     return synthetic.split_dataset(data, tuple(config["evoaug"]["data"]["synthetic"]["split"]), rng)
@@ -81,7 +89,9 @@ def per_task_metrics(tasks: list[int]) -> dict:
     return {f"{kind}_{TASK_NAMES[t]}": metric(kind, c) for c, t in enumerate(tasks) for kind in ("r", "bias", "sd")}
 
 
-def train_one(splits: dict, config: dict, std: float, seed: int, epochs: int, tasks: list[int], width: float) -> dict:
+def train_one(
+    splits: dict, config: dict, std: float, seed: int, epochs: int, tasks: list[int], width: float, constant_lr: bool
+) -> dict:
     from genomic_dl.evoaug2023 import training
 
     train, valid, test = ((splits[s]["x"], splits[s]["y"][:, tasks]) for s in ("train", "valid", "test"))
@@ -90,8 +100,10 @@ def train_one(splits: dict, config: dict, std: float, seed: int, epochs: int, ta
         "deepstarr", {"sequence_length": 249, "n_tasks": len(tasks), "width": width}, generator=generator
     )
     settings = dict(config["evoaug"]["training"], max_epochs=epochs)
-    if epochs > 15:
+    if epochs > 15 or constant_lr:
         settings["early_stopping_patience"] = None
+    if constant_lr:
+        settings.update(lr_plateau_patience=None, restore_best=False)
     trainer = trainer_config_from(settings)
     original = training.epoch_metrics
     training.epoch_metrics = lambda task: per_task_metrics(tasks)
@@ -164,6 +176,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--tasks", choices=sorted(TASKS), default="both")
     parser.add_argument("--width", type=float, default=None)
+    parser.add_argument("--constant-lr", action="store_true")
+    parser.add_argument("--single-motifs", nargs=2, metavar=("A", "B"))
     parser.add_argument("--detectability", action="store_true")
     parser.add_argument("--json", default=str(REPO / "benchmarks" / "results" / "evoaug_noise_developmental.json"))
     args = parser.parse_args(argv)
@@ -175,11 +189,12 @@ def main(argv: list[str] | None = None) -> None:
     else:
         config = load_config()
         width = args.width if args.width is not None else config["evoaug"]["models"]["deepstarr"]["width"]
-        splits = default_data(config)
+        splits = default_data(config, args.single_motifs)
         results = []
         for seed in args.seeds:
             for std in args.std:
-                result = train_one(splits, config, std, seed, args.epochs, TASKS[args.tasks], width)
+                result = train_one(splits, config, std, seed, args.epochs, TASKS[args.tasks], width, args.constant_lr)
+                result.update(constant_lr=args.constant_lr, single_motifs=args.single_motifs)
                 results.append(result)
                 summary = {k: v for k, v in result.items() if k != "history"}
                 print(json.dumps(summary), file=sys.stdout, flush=True)
