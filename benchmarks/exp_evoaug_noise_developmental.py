@@ -4,7 +4,7 @@ Run (one thread; about 30 s per model on a free core)::
 
     PYTHONPATH=src python benchmarks/exp_evoaug_noise_developmental.py [--std 0 0.1 0.2 0.3]
         [--seeds 1 2 3] [--epochs 15] [--tasks both|developmental|housekeeping] [--width 0.25]
-        [--constant-lr] [--single-motifs FOS::JUN ZBED1] [--json PATH]
+        [--constant-lr] [--single-motifs FOS::JUN ZBED1] [--batchnorm-clean] [--json PATH]
 
 The data are the default preset's DeepSTARR-like set (``config/config.yaml``
 ``evoaug.data.synthetic.deepstarr`` and ``split``, generated with the seed of rule
@@ -18,6 +18,8 @@ best epoch, and per epoch the validation r, mean error (bias) and prediction sd 
 ``--constant-lr`` switches off the plateau schedule, early stopping and best-weight restoring;
 ``--single-motifs A B`` replaces the two tasks by the occupancy of motif A and of motif B alone
 (weight 1, the same sequences and label noise), so that only the motif differs between them.
+``--batchnorm-clean`` also reports the test r, bias and MSE after the batch-norm running
+statistics are re-estimated on the clean training inputs (weights unchanged).
 
 ``--detectability`` prints instead, for each motif of the grammar, the AUROC with which its own
 log-odds matrix (the generator's matched filter; maximum over positions and strands) tells 249-nt
@@ -89,8 +91,32 @@ def per_task_metrics(tasks: list[int]) -> dict:
     return {f"{kind}_{TASK_NAMES[t]}": metric(kind, c) for c, t in enumerate(tasks) for kind in ("r", "bias", "sd")}
 
 
+def recalibrate_batchnorm(model: torch.nn.Module, x: np.ndarray) -> None:
+    """Re-estimate every batch-norm layer's running mean and variance on ``x`` (no weight changes)."""
+    layers = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    for layer in layers:
+        layer.reset_running_stats()
+        layer.momentum = None  # cumulative average over the batches below
+    model.eval()
+    for layer in layers:
+        layer.train()  # only the batch-norm layers: dropout stays off
+    with torch.no_grad():
+        inputs = torch.as_tensor(x, dtype=torch.float32)
+        for start in range(0, len(inputs), 100):
+            model(inputs[start : start + 100])
+    model.eval()
+
+
 def train_one(
-    splits: dict, config: dict, std: float, seed: int, epochs: int, tasks: list[int], width: float, constant_lr: bool
+    splits: dict,
+    config: dict,
+    std: float,
+    seed: int,
+    epochs: int,
+    tasks: list[int],
+    width: float,
+    constant_lr: bool,
+    batchnorm_clean: bool = False,
 ) -> dict:
     from genomic_dl.evoaug2023 import training
 
@@ -126,6 +152,15 @@ def train_one(
     noisy = x + std * torch.randn(x.shape, generator=torch.Generator().manual_seed(0))
     clean_pred, noisy_pred = (predict(model, [(inputs, y)], "cpu").numpy() for inputs in (x, noisy))
     y = y.numpy()
+    extra = {}
+    if batchnorm_clean:
+        recalibrate_batchnorm(model, train[0])
+        pred = predict(model, [(x, torch.as_tensor(y))], "cpu").numpy()
+        extra = {
+            "test_r_batchnorm_clean": [float(np.corrcoef(pred[:, c], y[:, c])[0, 1]) for c in range(len(tasks))],
+            "test_bias_batchnorm_clean": (pred - y).mean(axis=0).tolist(),
+            "test_mse_batchnorm_clean": ((pred - y) ** 2).mean(axis=0).tolist(),
+        }
     return {
         "std": std,
         "seed": seed,
@@ -136,6 +171,9 @@ def train_one(
         "test_r": [float(np.corrcoef(clean_pred[:, c], y[:, c])[0, 1]) for c in range(len(tasks))],
         "test_r_noisy_inputs": [float(np.corrcoef(noisy_pred[:, c], y[:, c])[0, 1]) for c in range(len(tasks))],
         "prediction_sd": clean_pred.std(axis=0).tolist(),
+        "test_bias": (clean_pred - y).mean(axis=0).tolist(),
+        "test_mse": ((clean_pred - y) ** 2).mean(axis=0).tolist(),
+        **extra,
         "target_sd": y.std(axis=0).tolist(),
         "history": history.rows,
     }
@@ -178,6 +216,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--width", type=float, default=None)
     parser.add_argument("--constant-lr", action="store_true")
     parser.add_argument("--single-motifs", nargs=2, metavar=("A", "B"))
+    parser.add_argument("--batchnorm-clean", action="store_true")
     parser.add_argument("--detectability", action="store_true")
     parser.add_argument("--json", default=str(REPO / "benchmarks" / "results" / "evoaug_noise_developmental.json"))
     args = parser.parse_args(argv)
@@ -193,7 +232,17 @@ def main(argv: list[str] | None = None) -> None:
         results = []
         for seed in args.seeds:
             for std in args.std:
-                result = train_one(splits, config, std, seed, args.epochs, TASKS[args.tasks], width, args.constant_lr)
+                result = train_one(
+                    splits,
+                    config,
+                    std,
+                    seed,
+                    args.epochs,
+                    TASKS[args.tasks],
+                    width,
+                    args.constant_lr,
+                    args.batchnorm_clean,
+                )
                 result.update(constant_lr=args.constant_lr, single_motifs=args.single_motifs)
                 results.append(result)
                 summary = {k: v for k, v in result.items() if k != "history"}
