@@ -385,3 +385,49 @@ def test_training_is_deterministic_for_a_fixed_seed(data):
     assert all(torch.equal(first[k], second[k]) for k in first)
     assert not all(torch.equal(first[k], other[k]) for k in first)
     assert not math.isnan(float(first["output.weight"].sum()))
+
+
+def test_noise_pretraining_noises_every_training_batch_afresh_and_never_the_evaluation(data):
+    """Issue #15 (developmental r 0.155 with Gaussian-noise pretraining): the noise of the config
+    (noise_std 0.3, the paper's DeepSTARR value) is drawn afresh for every entry, sequence and
+    epoch, and neither validation nor evaluation inputs carry any."""
+    from genomic_dl.evoaug2023.experiment import build_augmenter, resolve_setting
+
+    resolved = resolve_setting("noise", {"singles": ["noise"]}, {"noise": {"noise_mean": 0.0, "noise_std": 0.3}})
+    model = small_model()
+    seen = record_inputs(model)
+    batch_size, epochs = 128, 2
+    pretrain_augmented(
+        model,
+        data["train"],
+        data["valid"],
+        build_augmenter(resolved),
+        config(max_epochs=epochs, batch_size=batch_size),
+        "cpu",
+        torch.Generator().manual_seed(4),
+        log=None,
+    )
+    clean = torch.as_tensor(data["train"][0], dtype=torch.float32)
+    training = [x for is_training, x in seen if is_training]
+    assert len(training) == epochs * len(clean) // batch_size
+    # The loader shuffles: each noisy input's clean sequence is its nearest training sequence.
+    noise, per_batch = torch.zeros(epochs, *clean.shape), []
+    for index, batch in enumerate(training):
+        nearest = torch.cdist(batch.flatten(1), clean.flatten(1)).argmin(dim=1)
+        assert len(set(nearest.tolist())) == len(batch)
+        per_batch.append((batch - clean[nearest]).flatten())
+        noise[index * batch_size // len(clean), nearest] = batch - clean[nearest]
+    assert noise.std().item() == pytest.approx(0.3, abs=0.005) and abs(noise.mean().item()) < 0.005
+    assert (noise != 0).float().mean().item() == 1.0  # every entry of every sequence
+    # fresh noise each epoch and for each sequence, not one draw reused
+    assert abs(torch.corrcoef(noise.flatten(1))[0, 1].item()) < 0.01
+    assert abs(torch.corrcoef(noise[0, :2].flatten(1))[0, 1].item()) < 0.05
+    assert torch.corrcoef(torch.stack(per_batch)).triu(diagonal=1).abs().max().item() < 0.01  # nor per batch
+    # validation (every epoch) and evaluation see the clean one-hot sequences
+    evaluation = [x for is_training, x in seen if not is_training]
+    assert torch.equal(
+        torch.cat(evaluation), torch.as_tensor(data["valid"][0], dtype=torch.float32).repeat(epochs, 1, 1)
+    )
+    seen.clear()
+    evaluate(model, *data["test"], "binary", "cpu")
+    assert torch.equal(torch.cat([x for _, x in seen]), torch.as_tensor(data["test"][0], dtype=torch.float32))
