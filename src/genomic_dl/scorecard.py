@@ -231,6 +231,10 @@ def training_budgets(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return budgets
 
 
+class MissingRow(ValueError):
+    """No row of a result table matches a claim's selection (e.g. a TF the preset leaves out)."""
+
+
 def _select_row(table: pd.DataFrame, where: Mapping[str, Any], column: str, source: str) -> pd.Series:
     """The single row of ``table`` matching every ``where`` item (``column`` must exist)."""
     for key in (*where, column):
@@ -240,6 +244,8 @@ def _select_row(table: pd.DataFrame, where: Mapping[str, Any], column: str, sour
     for key, value in where.items():
         mask &= table[key].astype(str) == str(value)
     rows = table[mask]
+    if len(rows) == 0:
+        raise MissingRow(f"{source}: no row matches {dict(where)} in this run's table")
     if len(rows) != 1:
         raise ValueError(f"{source}: {len(rows)} rows match {dict(where)}; a claim must select exactly one")
     return rows.iloc[0]
@@ -273,6 +279,16 @@ def _cell(table: pd.DataFrame, spec: Mapping[str, Any], source: str) -> tuple[di
     return cell, selected
 
 
+def _log10_cell(cell: dict[str, Any]) -> dict[str, Any]:
+    """A cell on the log10 scale (seeds: delta-method sd); a ratio claim becomes a difference."""
+    value = cell["value"]
+    if not value > 0:
+        return {**cell, "value": math.nan}
+    if cell["noise"] in ("binomial", "correlation"):
+        raise ValueError("scale log10 is for positive quantities without a bounded noise model")
+    return {**cell, "value": math.log10(value), "sd": cell["sd"] / (value * math.log(10))}
+
+
 def evaluate_claim(
     claim: Mapping[str, Any],
     tables: Mapping[str, pd.DataFrame],
@@ -298,7 +314,7 @@ def evaluate_claim(
         "diff_high": math.nan,
         "noise": "",
         "note": claim.get("note", ""),
-        "comparison": OPERATOR_TEXT[compare["op"]].format(m=margin)
+        "comparison": _offset_text(compare) + OPERATOR_TEXT[compare["op"]].format(m=margin)
         if margin
         else OPERATOR_TEXT[compare["op"]].split(" (")[0],
         "reference_is": (
@@ -315,12 +331,15 @@ def evaluate_claim(
     if table is None:
         return {**row, "status": "NOT RUN", "note": f"not run ({claim.get('requires', 'target not built')})"}
     source = f"claim {claim['id']} ({claim['table']})"
-    ours, ours_row = _cell(table, ours_spec, source)
-    selected = [ours_row]
-    if "other" in compare:
-        ref, other_row = _cell(table, compare["other"], source)
-        selected.append(other_row)
-    else:
+    try:
+        ours, ours_row = _cell(table, ours_spec, source)
+        selected = [ours_row]
+        if "other" in compare:
+            ref, other_row = _cell(table, compare["other"], source)
+            selected.append(other_row)
+    except MissingRow as error:
+        return {**row, "status": "NOT RUN", "note": f"not run ({error}; the preset builds a subset)"}
+    if "other" not in compare:
         value = compare.get("value", claim.get("paper_value"))
         if value is None:
             raise ValueError(f"{source}: compare has no 'other' or 'value' and the claim has no paper_value")
@@ -335,14 +354,26 @@ def evaluate_claim(
             "status": "NOT RUN",
             "note": notes[0] if notes else "not run (no value in this run: the measure is undefined for these data)",
         }
+    note = row["note"]
+    if compare.get("nonzero") and ours["value"] == 0 and ref["value"] == 0:
+        why = "both are 0: nothing to compare"
+        return {**row, "status": "INCONCLUSIVE", "note": f"{note}; {why}" if note else why}
+    if compare.get("scale") == "log10":
+        ours, ref = _log10_cell(ours), _log10_cell(ref)
+    ref = {**ref, "value": ref["value"] + compare.get("offset", 0.0)}
     low, high = difference_interval(ours, ref)
     status = decide(compare["op"], low, high, margin)
-    note = row["note"]
     if math.isinf(low) or math.isinf(high):
         n_seeds = [cell["n"] for cell in (ours, ref) if cell["noise"] == "seeds"]
         why = f"{int(min(n_seeds))} seed: noise unknown" if n_seeds and min(n_seeds) < 2 else "noise unknown"
         note = f"{note}; {why}" if note else why
     return {**row, "diff_low": low, "diff_high": high, "status": status, "note": note}
+
+
+def _offset_text(compare: Mapping[str, Any]) -> str:
+    """'log10 ' / 'offset −0.042 ' prefix of a comparison's text."""
+    text = "log10: " if compare.get("scale") == "log10" else ""
+    return text + (f"ref {compare['offset']:+g}, " if compare.get("offset") else "")
 
 
 def _describe(other: Mapping[str, Any]) -> str:

@@ -260,3 +260,21 @@ def test_not_run_cell_reports_the_tables_reason():
     compared["ours"] = {"where": {"sorting": "rows", "S": 400}, "column": "accuracy_mean"}
     row = evaluate_claim(compared, {"t.csv": table})
     assert row["status"] == "NOT RUN" and row["ours"] == 0.95 and "SLiM unavailable" in row["note"]
+
+
+def test_offset_log_scale_nonzero_and_missing_rows():
+    table = pd.DataFrame({"m": ["a", "b"], "v": [0.98, 1.0], "sd": [0.0, 0.0], "n_seeds": [5, 5]})
+    ratio = pair_claim("within", 0.002)
+    ratio["compare"].update(scale="log10", offset=math.log10(0.98))
+    assert evaluate_claim(ratio, {"t.csv": table})["status"] == "PASS"  # "lower by about 2%"
+    shifted = pair_claim("within", 0.005)
+    shifted["compare"]["offset"] = -0.042  # "4.2 points below"
+    assert evaluate_claim(shifted, {"t.csv": table.assign(v=[0.5, 0.54])})["status"] == "PASS"
+    assert evaluate_claim(shifted, {"t.csv": table.assign(v=[0.54, 0.54])})["status"] == "FAIL"
+    zeros = pair_claim("at_least")
+    zeros["compare"]["nonzero"] = True  # 0 >= 0 is no evidence
+    assert evaluate_claim(zeros, {"t.csv": table.assign(v=[0.0, 0.0])})["status"] == "INCONCLUSIVE"
+    absent = pair_claim("greater_than")
+    absent["ours"]["where"] = {"m": "c"}  # e.g. a TF the preset leaves out
+    row = evaluate_claim(absent, {"t.csv": table})
+    assert row["status"] == "NOT RUN" and "no row matches" in row["note"]
