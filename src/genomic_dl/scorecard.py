@@ -92,6 +92,8 @@ COLUMNS = [
     "status",
     "counted",
     "budget",
+    "budget_ours",
+    "budget_paper",
     "budget_fraction",
     "budget_class",
     "note",
@@ -187,7 +189,8 @@ def training_budgets(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
     From the config's sizes; the paper's from its Methods: ImaGene 9 simulation batches of
     5,000 per class seen once (batch 32); Cecil & Sugden 80,000 training regions x 2 epochs
-    (batch 64); EvoAug the full training set x 100 epochs at most (early stopping; Basset
+    (batch 64); ImaGene Figs 5-6 the 2,005,000 simulations the paper reports in total; EvoAug the
+    full training set x 100 epochs at most (early stopping; Basset
     437,478, DeepSTARR ~402,000 sequences; ChIP-seq sizes not stated). Epoch counts under
     early stopping are upper bounds on both sides.
     """
@@ -204,7 +207,11 @@ def training_budgets(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
                 "paper": 9 * 5000 * classes,
             }
     if "fig5" in imagene:
-        budgets["imagene_fig5"] = {"ours": imagene["fig5"].get("train_shards", 0) * per_shard * epochs, "paper": None}
+        # paper: "A total of 2,005,000 simulations" (all batches; an upper bound on training examples)
+        budgets["imagene_fig5"] = {
+            "ours": imagene["fig5"].get("train_shards", 0) * per_shard * epochs,
+            "paper": 2_005_000,
+        }
     cecil = config.get("cecil2023", {})
     if cecil:
         datasets = cecil.get("datasets", {})
@@ -322,6 +329,8 @@ def evaluate_claim(
         ),
         "counted": not claim.get("timing", False),
         "budget": claim.get("budget", ""),
+        "budget_ours": budget.get("ours") if budget else None,
+        "budget_paper": budget.get("paper") if budget else None,
         "budget_fraction": fraction,
         "budget_class": budget_class(fraction) if claim.get("budget") else "",
     }
@@ -411,8 +420,13 @@ def _interval(low: float, high: float) -> str:
 def _budget(row: Mapping[str, Any]) -> str:
     if not row["budget"]:
         return "–"
-    fraction = row["budget_fraction"]
-    return "unknown" if math.isnan(fraction) else f"{fraction:.2%}".replace(".00%", "%")
+    fraction, ours, paper = row["budget_fraction"], row["budget_ours"], row["budget_paper"]
+
+    def count(value: Any) -> str:
+        return "?" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.0f}"
+
+    share = "unknown" if math.isnan(fraction) else f"{fraction * 100:.2g}%"
+    return f"{count(ours)} / {count(paper)} ({share})"
 
 
 def verdict_counts(card: pd.DataFrame) -> pd.DataFrame:
@@ -440,7 +454,7 @@ def write_markdown(card: pd.DataFrame, path: str | os.PathLike, title: str) -> N
             f"Verdicts: {LEVEL:.0%} interval of ours − reference against the claim's margin (one-sided tests and "
             "TOST at α = 0.05); INCONCLUSIVE = the difference is inside the noise (never counted as PASS). "
             f"{len(timings)} timing row(s) (wall-clock, not deterministic) are listed but not counted. "
-            "Budget = training examples seen as a fraction of the paper's."
+            "Budget = training examples seen (with repeats over epochs), ours / the paper's (fraction)."
         ),
         "",
         "| paper | budget | " + " | ".join(VERDICTS) + " |",

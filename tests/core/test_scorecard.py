@@ -197,7 +197,7 @@ def test_timing_rows_are_not_counted_and_budget_is_shown(tmp_path):
     write_markdown(card, tmp_path / "s.md", "Scorecard")
     text = (tmp_path / "s.md").read_text()
     assert "**PASS** 1 · **FAIL** 0 · **INCONCLUSIVE** 0 · **NOT RUN** 0" in text
-    assert "timing, not counted" in text and "| 2% |" in text and "small (< 10%)" in text
+    assert "timing, not counted" in text and "| 3,200 / 160,000 (2%) |" in text and "small (< 10%)" in text
 
 
 def test_not_run_by_design_gives_its_reason():
