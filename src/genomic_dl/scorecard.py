@@ -429,6 +429,10 @@ def _budget(row: Mapping[str, Any]) -> str:
     return f"{count(ours)} / {count(paper)} ({share})"
 
 
+def _quote(text: Any) -> str:
+    return f"<br>*“{text}”*" if isinstance(text, str) and text else ""
+
+
 def verdict_counts(card: pd.DataFrame) -> pd.DataFrame:
     """Verdicts per paper and per budget class (timing rows left out)."""
     counted = card[card["counted"].astype(bool)]
@@ -481,7 +485,7 @@ def write_markdown(card: pd.DataFrame, path: str | os.PathLike, title: str) -> N
             )
             status = row["status"] if row["counted"] else f"{row['status']} (timing, not counted)"
             lines.append(
-                f"| {row['claim']} | {row['figure']} | {_number(row['ours'], row['ours_sd'])} | {row['comparison']} | "
+                f"| {row['claim']}{_quote(row['paper_quote'])} | {row['figure']} | {_number(row['ours'], row['ours_sd'])} | {row['comparison']} | "
                 f"{reference} | {_interval(row['diff_low'], row['diff_high'])} | {row['noise'] or '–'} | "
                 f"{_number(row['paper_value'])} | {_budget(row)} | **{status}** | {row['note']} |"
             )
