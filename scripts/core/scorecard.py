@@ -1,12 +1,12 @@
-"""Rule scorecard: PASS / FAIL / NOT RUN for every claim of config/claims.yaml."""
+"""Rule scorecard: PASS / FAIL / INCONCLUSIVE / NOT RUN for every claim of config/claims.yaml."""
 
 from genomic_dl.io import write_csv
 from genomic_dl.runlog import job_logger
-from genomic_dl.scorecard import scorecard, write_markdown
+from genomic_dl.scorecard import scorecard, training_budgets, write_markdown
 
 snakemake = globals()["snakemake"]
 log = job_logger(snakemake.log[0])
-card = scorecard(snakemake.params.claims, list(snakemake.input))
+card = scorecard(snakemake.params.claims, list(snakemake.input), training_budgets(snakemake.params.config))
 write_csv(card, snakemake.output.csv)
 write_markdown(card, snakemake.output.md, f"Reproduction scorecard ({snakemake.params.preset} preset)")
 log.info("scorecard: %s", card["status"].value_counts().to_dict())

@@ -12,8 +12,15 @@ log = job_logger(snakemake.log[0])
 configure_threads(snakemake.threads)
 device = select_device(snakemake.params.device)
 model, metadata = load_checkpoint(snakemake.input.model, build_imagene, device)
+# the test labels of the authors' standardized bias: drawn from the network's label distribution
 arrays, summary = evaluate_multiclass(
-    model, snakemake.input.test, metadata["class_values"], snakemake.params.invert, device
+    model,
+    snakemake.input.test,
+    metadata["class_values"],
+    snakemake.params.invert,
+    device,
+    label_distribution=metadata.get("label_distribution"),
+    seed=metadata["seed"],
 )
 summary.update(
     wildcards=dict(snakemake.wildcards), training_seed=metadata["seed"], test_shards=list(snakemake.input.test)

@@ -190,3 +190,33 @@ def test_checkpoint_metadata_keys():
         checkpoint_metadata(
             model, CLASSES, {k: v for k, v in preprocessing.items() if k != "invert"}, {"kind": "categorical"}
         )
+
+
+def test_standardized_bias_against_the_perturbed_test_labels(tmp_path):
+    # The authors' ImaGene.py perturbs the test targets too: the "_vs_labels" metrics use test
+    # classes shifted once at random for a perturbed network, the class itself otherwise.
+    rng = np.random.default_rng(6)
+    classes = np.repeat([0, 1, 2], 20)
+    images = np.concatenate([density_images(rng, 1, DENSITY[CLASSES[c]]) for c in classes])
+    save_images(tmp_path / "t.npz", images, CLASSES[classes].astype(float), {})
+
+    def evaluate(labels, seed=3):
+        return evaluate_multiclass(
+            DensityOracle(),
+            [str(tmp_path / "t.npz")],
+            CLASSES,
+            invert=False,
+            device=torch.device("cpu"),
+            label_distribution=labels,
+            seed=seed,
+        )[1]
+
+    clean = evaluate({"kind": "categorical"})
+    assert clean["standardized_bias_map_vs_labels"] == clean["standardized_bias_map"] == pytest.approx(0.0, abs=1e-9)
+    perturbed = evaluate({"kind": "perturbed", "max_shift": 1})
+    assert perturbed["standardized_bias_map"] == pytest.approx(0.0, abs=1e-9)
+    assert perturbed["standardized_bias_map_vs_labels"] != pytest.approx(0.0, abs=1e-6)
+    assert (
+        perturbed["standardized_bias_map_vs_labels"]
+        == evaluate({"kind": "perturbed", "max_shift": 1})["standardized_bias_map_vs_labels"]
+    )

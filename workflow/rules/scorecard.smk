@@ -44,5 +44,6 @@ rule scorecard:
     params:
         claims=CLAIMS["claims"],
         preset=config["preset"],
+        config=config,
     script:
         "../../scripts/core/scorecard.py"

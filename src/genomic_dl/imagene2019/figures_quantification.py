@@ -26,6 +26,9 @@ METRICS = (
     "bias_mean",
     "standardized_bias_map",
     "standardized_bias_mean",
+    # against the test labels of the network's label distribution (the authors' ImaGene.py)
+    "standardized_bias_map_vs_labels",
+    "standardized_bias_mean_vs_labels",
 )
 
 
@@ -70,6 +73,8 @@ def summarise_multiclass(per_seed: pd.DataFrame) -> pd.DataFrame:
             "class_values": " ".join(f"{v:g}" for v in part["class_values"].iloc[0]),
         }
         for metric in METRICS:
+            if metric not in part:  # an evaluation written before the metric existed
+                part = part.assign(**{metric: np.nan})
             row[f"{metric}_mean"] = part[metric].mean()
             row[f"{metric}_sd"] = part[metric].std() if len(part) > 1 else 0.0
             if "bias" in metric:

@@ -13,8 +13,10 @@ Training follows the authors' ``Reproduce/train_multi.py`` / ``train_continuous.
 of shards) is loaded, labelled, shuffled, split (last ``validation_fraction`` for validation) and
 seen once; strategy ``epochs`` pools all batches and runs several epochs. Label distributions
 are drawn when the data are loaded, so a ``perturbed`` label keeps its random shift for as long
-as the image is used (as ImaGene's ``to_categorical(targets, wiggle)``). Evaluation always
-compares with the unperturbed nearest class.
+as the image is used (as ImaGene's ``to_categorical(targets, wiggle)``). Evaluation compares with
+the unperturbed nearest class and, as the authors' ``ImaGene.py`` does (it perturbs the test
+targets too), with the test labels drawn from the network's label distribution (suffix
+``_vs_labels``: for a ``perturbed`` network each test class shifted once at random).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from genomic_dl.imagene2019.binary import _split_loaders, trainer_config
-from genomic_dl.imagene2019.labels import LabelDistribution, labels_to_classes, soft_cross_entropy
+from genomic_dl.imagene2019.labels import LabelDistribution, labels_to_classes, perturb_classes, soft_cross_entropy
 from genomic_dl.imagene2019.posterior import (
     bias,
     confusion_matrix,
@@ -221,8 +223,14 @@ def evaluate_multiclass(
     class_values: np.ndarray,
     invert: bool,
     device: torch.device,
+    label_distribution: Mapping[str, Any] | LabelDistribution | None = None,
+    seed: int = 0,
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Test-set predictions and summary metrics of a trained K-class network.
+
+    ``label_distribution`` (the network's; default categorical) and ``seed`` give the test
+    labels of the ``_vs_labels`` metrics: for ``perturbed`` each true class shifted once by
+    ``perturb_classes`` with ``numpy.random.default_rng(seed)``, otherwise the class itself.
 
     Returns
     -------
@@ -235,7 +243,8 @@ def evaluate_multiclass(
         (K x K counts, rows = true class), ``confusion_normalised`` (rows sum to 1; NaN for a
         class absent from the test set), and for the MAP and posterior-mean estimates ``rmse_*``,
         ``bias_*``, ``standardized_bias_*`` against the true class value (as the authors) and,
-        suffixed ``_vs_s``, against the simulated S itself.
+        suffixed ``_vs_s``, against the simulated S itself and, suffixed ``_vs_labels``, against
+        the test labels of the network's label distribution (the authors' standardized bias).
     """
     class_values = np.asarray(class_values, dtype=np.float64)
     x, true_class, selection_coefficient = multiclass_data(test_shards, class_values, invert)
@@ -245,6 +254,16 @@ def evaluate_multiclass(
             f"the model has {probabilities.shape[1]} outputs but {len(class_values)} class values were given"
         )
     predicted_class = np.argmax(probabilities, axis=1)
+    labels = (
+        label_distribution
+        if isinstance(label_distribution, LabelDistribution)
+        else LabelDistribution.from_dict(label_distribution or {"kind": "categorical"})
+    )
+    label_class = (
+        perturb_classes(true_class, len(class_values), np.random.default_rng(seed), labels.max_shift)
+        if labels.kind == "perturbed"
+        else true_class
+    )
     estimates = {"map": map_estimate(probabilities, class_values), "mean": posterior_mean(probabilities, class_values)}
     confusion = confusion_matrix(true_class, predicted_class, len(class_values))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -255,7 +274,10 @@ def evaluate_multiclass(
         "accuracy": float(np.mean(predicted_class == true_class)),
         "confusion": confusion.tolist(),
         "confusion_normalised": normalised.tolist(),
-        **_error_metrics(estimates, {"": class_values[true_class], "_vs_s": selection_coefficient}),
+        **_error_metrics(
+            estimates,
+            {"": class_values[true_class], "_vs_s": selection_coefficient, "_vs_labels": class_values[label_class]},
+        ),
     }
     arrays = {
         "selection_coefficient": selection_coefficient.astype(np.float64),
