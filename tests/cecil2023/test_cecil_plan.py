@@ -80,8 +80,8 @@ def test_table_d_is_built_when_it_has_data_sets_with_their_own_image_size():
     assert methods == [*cecil.settings["tableD"]["models"], *cecil.settings["tableD"]["statistics"]]
     assert cecil.preprocessing("single_s01_n1000")["resize"] == [200, 200]
     assert cecil.preprocessing("single_s01")["resize"] == cecil.settings["preprocessing"]["resize"]
-    assert {c["scenario"] for c in cecil.datasets["single_s01_n1000"]["classes"]} == {"three_epoch_n1000"}
-    assert cecil.core.scenarios["three_epoch_n1000"]["n_haplotypes"] == 1000
+    assert {c["scenario"] for c in cecil.datasets["single_s01_n1000"]["classes"]} == {"three_epoch_1000"}
+    assert cecil.core.scenarios["three_epoch_1000"]["n_haplotypes"] == 1000
 
 
 def test_fig_f_reads_the_1000_genomes_region_of_imagene_fig1_when_asked():
