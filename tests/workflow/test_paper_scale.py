@@ -65,3 +65,26 @@ def test_the_paper_scale_command_builds_the_papers_sizes(tmp_path):
     assert counts["cecil2023_train_cnns"] == "2" and counts["cecil2023_train_deepset"] == "2"
     provenance = (tmp_path / "provenance.json").read_text()
     assert "paper_scale_gpu.yaml" in provenance
+
+
+def test_scorecard_of_a_results_folder_reads_its_tables(tmp_path):
+    """benchmarks/paper_scale/scorecard.py scores the Fig 3 claims on the committed paper-scale
+    tables (a folder mirroring results/) and leaves claims without a table NOT RUN."""
+    import shutil
+
+    folder = tmp_path / "paper-scale"
+    shutil.copytree(ROOT / "results" / "paper-scale" / "imagene2019", folder / "imagene2019")
+    presets = ["config/presets/paper.yaml", "config/presets/paper_scale_gpu.yaml"]
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT.parent / "scorecard.py"), str(folder), *presets],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    card = (folder / "scorecard.csv").read_text().splitlines()
+    fig3 = [line for line in card if "fig3_sorting_accuracy.csv" in line]
+    assert fig3 and not any("NOT RUN" in line for line in fig3)
+    assert any("NOT RUN" in line and "cecil2023" in line for line in card)

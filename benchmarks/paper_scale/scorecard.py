@@ -1,0 +1,57 @@
+"""The scorecard of a results folder made elsewhere, e.g. results/paper-scale (a GPU run).
+
+    python benchmarks/paper_scale/scorecard.py results/paper-scale \\
+        config/presets/paper.yaml config/presets/paper_scale_gpu.yaml
+
+Evaluates every claim of config/claims.yaml whose table exists under the folder (which mirrors
+``results/``), with the training budgets of config/config.yaml plus the given preset files, and
+writes ``scorecard.md`` and ``scorecard.csv`` into the folder. Claims whose table is absent are
+NOT RUN ("not built in this run").
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from genomic_dl.config import load_config_file
+from genomic_dl.io import write_csv
+from genomic_dl.scorecard import scorecard, training_budgets, write_markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def merged(base: dict, override: dict) -> dict:
+    """``override`` on ``base``, nested mappings merged (as Snakemake merges --configfile)."""
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def main(folder: str, *presets: str) -> None:
+    results = Path(folder).resolve()
+    config = load_config_file(ROOT / "config" / "config.yaml")
+    for preset in presets:
+        config = merged(config, load_config_file(ROOT / preset))
+    claims = yaml.safe_load((ROOT / config["claims"]).read_text())["claims"]
+    available = sorted({c["table"] for c in claims if (results / Path(c["table"]).relative_to("results")).exists()})
+    with tempfile.TemporaryDirectory() as scratch:  # claims name their tables results/<...>
+        (Path(scratch) / "results").symlink_to(results)
+        here = Path.cwd()
+        os.chdir(scratch)
+        try:
+            card = scorecard(claims, available, training_budgets(config))
+        finally:
+            os.chdir(here)
+    write_csv(card, results / "scorecard.csv")
+    write_markdown(card, results / "scorecard.md", f"Reproduction scorecard ({config['preset']}, {results.name})")
+    print(card["status"].value_counts().to_dict())
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
