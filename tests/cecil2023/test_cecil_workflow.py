@@ -13,7 +13,8 @@ CONFIG = load_preset("smoke")
 CECIL = CONFIG["cecil2023"]
 PER_CLASS = CONFIG["simulation"]["replicates_per_shard"]  # one shard per class in the smoke preset
 N_TEST = int(2 * round(CECIL["split"][2] * PER_CLASS))
-RUNS = ("single_s01", "single_s005", "hard_vs_neutral", "hard_vs_soft")  # msprime only (no SLiM in smoke)
+# msprime only (no SLiM in smoke)
+RUNS = ("single_s01", "single_s005", "hard_vs_neutral", "hard_vs_soft", "hard_vs_soft_copies")
 SLIM_NOTE = "not run (SLiM unavailable: config slim = skip)"
 
 
