@@ -201,7 +201,7 @@ def test_load_splits_converts_and_downsamples(tmp_path):
 
     with h5py.File(bad, "r+") as handle:
         handle["x_valid"][0, 0, 0] = 0.5
-    with pytest.raises(ValueError, match="not 0/1 one-hot"):
+    with pytest.raises(ValueError, match="not one-hot"):
         load_splits(str(bad), "chip_CTCF")
 
 

@@ -3,7 +3,12 @@
 
 from snakemake_interface_executor_plugins.settings import DeploymentMethod
 
-from genomic_dl.plan import THOUSAND_GENOMES_REGION, CorePlan, simulation_shard, slim_available
+from genomic_dl.plan import (
+    THOUSAND_GENOMES_REGION,
+    CorePlan,
+    simulation_shard,
+    slim_available,
+)
 from genomic_dl.resources import ResourcePlan
 
 CORE = CorePlan(
