@@ -58,22 +58,26 @@ def _synchronise(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def one_network(device_name: str, steps: int, batch: int, size: int, seed: int) -> float:
-    """Training images/s of one network (after 5 warm-up steps)."""
-    torch.set_num_threads(1)
-    device = _device(device_name)
+class TrainingLoss(torch.nn.Module):
+    """One network's training loss, ``BCE(logits, y) + its L1 + L2 penalty``, as one module, so
+    that ``functional_call`` can swap in an ensemble member's parameters for both terms."""
+
+    def __init__(self, model: ImageneCNN) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        logits = self.model(x)
+        return torch.nn.functional.binary_cross_entropy_with_logits(logits, y) + self.model.regularization_penalty()
+
+
+def _network(size: int, seed: int, device: torch.device) -> TrainingLoss:
     torch.manual_seed(seed)
-    model = ImageneCNN(**MODEL, input_shape=[size, size], n_outputs=1).to(device)
-    optimiser = torch.optim.RMSprop(model.parameters(), lr=1e-3)
-    x, y = _batches(8, None, batch, size, device, seed)
-    loss_function = torch.nn.BCEWithLogitsLoss()
+    return TrainingLoss(ImageneCNN(**MODEL, input_shape=[size, size], n_outputs=1)).to(device)
 
-    def step(i: int) -> None:
-        optimiser.zero_grad()
-        loss = loss_function(model(x[i % 8]), y[i % 8]) + model.regularization_penalty()
-        loss.backward()
-        optimiser.step()
 
+def _steps_per_s(step, steps: int, device: torch.device) -> float:
+    """Optimiser steps per second of ``step(i)`` over ``steps`` steps, after 5 warm-up steps."""
     for i in range(5):
         step(i)
     _synchronise(device)
@@ -81,38 +85,40 @@ def one_network(device_name: str, steps: int, batch: int, size: int, seed: int) 
     for i in range(steps):
         step(i)
     _synchronise(device)
-    return steps * batch / (time.perf_counter() - started)
+    return steps / (time.perf_counter() - started)
 
 
-def _member_loss(base, params, buffers, x, y):
-    logits = functional_call(base, (params, buffers), (x,))
-    penalty = sum(
-        base.l1 * params[name].abs().sum() + base.l2 * params[name].square().sum()
-        for name in params
-        if name.endswith("weight") and params[name].dim() == 4
-    )
-    return torch.nn.functional.binary_cross_entropy_with_logits(logits, y) + penalty
+def one_network(device_name: str, steps: int, batch: int, size: int, seed: int) -> float:
+    """Training images/s of one network."""
+    torch.set_num_threads(1)
+    device = _device(device_name)
+    loss = _network(size, seed, device)
+    optimiser = torch.optim.RMSprop(loss.parameters(), lr=1e-3)
+    x, y = _batches(8, None, batch, size, device, seed)
+
+    def step(i: int) -> None:
+        optimiser.zero_grad()
+        loss(x[i % 8], y[i % 8]).backward()
+        optimiser.step()
+
+    return batch * _steps_per_s(step, steps, device)
 
 
 def ensemble(device_name: str, k: int, steps: int, batch: int, size: int, seed: int) -> tuple[float, float]:
     """Training images/s of a k-member vmap ensemble, and the largest gradient difference to separate networks."""
     device = _device(device_name)
-    members = []
-    for member in range(k):
-        torch.manual_seed(seed + member)
-        members.append(ImageneCNN(**MODEL, input_shape=[size, size], n_outputs=1).to(device))
+    members = [_network(size, seed + member, device) for member in range(k)]
     params, buffers = stack_module_state(members)
     base = copy.deepcopy(members[0]).to("meta")
-    gradients = vmap(grad(lambda p, b, x, y: _member_loss(base, p, b, x, y)))
+    gradients = vmap(grad(lambda p, b, x, y: functional_call(base, (p, b), (x, y))))
     x, y = _batches(8, k, batch, size, device, seed)
     # the check: member gradients from vmap against each network's own backward pass
     stacked = gradients(params, buffers, x[0], y[0])
     difference = 0.0
-    for member, model in enumerate(members):
-        model.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x[0, member]), y[0, member])
-        (loss + model.regularization_penalty()).backward()
-        for name, parameter in model.named_parameters():
+    for member, loss in enumerate(members):
+        loss.zero_grad()
+        loss(x[0, member], y[0, member]).backward()
+        for name, parameter in loss.named_parameters():
             difference = max(difference, float((parameter.grad - stacked[name][member]).detach().abs().max()))
     optimiser = torch.optim.RMSprop(params.values(), lr=1e-3)
 
@@ -121,14 +127,7 @@ def ensemble(device_name: str, k: int, steps: int, batch: int, size: int, seed: 
             params[name].grad = value
         optimiser.step()
 
-    for i in range(5):
-        step(i)
-    _synchronise(device)
-    started = time.perf_counter()
-    for i in range(steps):
-        step(i)
-    _synchronise(device)
-    return k * steps * batch / (time.perf_counter() - started), difference
+    return k * batch * _steps_per_s(step, steps, device), difference
 
 
 def _worker(args, queue) -> None:

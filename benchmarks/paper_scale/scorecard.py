@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from snakemake.utils import update_config
 
 from genomic_dl.config import load_config_file
 from genomic_dl.io import write_csv
@@ -25,19 +26,11 @@ from genomic_dl.scorecard import scorecard, training_budgets, write_markdown
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def merged(base: dict, override: dict) -> dict:
-    """``override`` on ``base``, nested mappings merged (as Snakemake merges --configfile)."""
-    out = dict(base)
-    for key, value in override.items():
-        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
-    return out
-
-
 def main(folder: str, *presets: str) -> None:
     results = Path(folder).resolve()
     config = load_config_file(ROOT / "config" / "config.yaml")
     for preset in presets:
-        config = merged(config, load_config_file(ROOT / preset))
+        update_config(config, load_config_file(ROOT / preset))  # as Snakemake merges --configfile
     claims = yaml.safe_load((ROOT / config["claims"]).read_text())["claims"]
     available = sorted({c["table"] for c in claims if (results / Path(c["table"]).relative_to("results")).exists()})
     with tempfile.TemporaryDirectory() as scratch:  # claims name their tables results/<...>
