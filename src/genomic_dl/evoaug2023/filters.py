@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from genomic_dl.evoaug2023 import h5data
 from genomic_dl.io import atomic_path
 
 __all__ = [
@@ -67,9 +68,7 @@ def check_one_hot(x: np.ndarray, name: str, *, ndim: int = 3) -> np.ndarray:
         raise ValueError(f"{name} must be a one-hot array of shape {expected}, got shape {array.shape}")
     if array.shape[-1] == 0:
         raise ValueError(f"{name} has length 0")
-    binary = (array == 0) | (array == 1)
-    if not binary.all() or not (array.sum(axis=-2) == 1).all():
-        raise ValueError(f"{name} is not one-hot: every position must hold exactly one 1 over the 4 bases")
+    h5data.check_one_hot(array.reshape(-1, *array.shape[-2:]), name, allow_padding=False, hint="")
     return array.astype(np.float32, copy=False)
 
 

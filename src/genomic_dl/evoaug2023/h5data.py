@@ -83,9 +83,17 @@ def _is_channels_last(path: Path, key: str, shape: tuple[int, ...]) -> bool:
 CHECK_ROWS = 4096
 
 
-def check_one_hot(x: np.ndarray, where: str, rows: np.ndarray | None = None, channel_axis: int = 1) -> None:
+def check_one_hot(
+    x: np.ndarray,
+    where: str,
+    rows: np.ndarray | None = None,
+    channel_axis: int = 1,
+    allow_padding: bool = True,
+    hint: str = "; the file is corrupted: download or generate it again",
+) -> None:
     """Raise ``ValueError`` unless ``x`` (N, 4, L) is one-hot: values 0/1, each position summing to 1
-    (or 0: an N, padding). ``where`` names file and key; ``rows`` maps x's rows to file rows."""
+    (or 0: an N, padding, where ``allow_padding``). ``where`` names file and key (or argument);
+    ``rows`` maps x's rows to file rows; ``hint`` ends the message."""
     if x.dtype.kind not in "biuf":
         raise ValueError(f"{where}: dtype {x.dtype}; expected a numeric one-hot array")
     for start in range(0, len(x), CHECK_ROWS):
@@ -98,16 +106,16 @@ def check_one_hot(x: np.ndarray, where: str, rows: np.ndarray | None = None, cha
             raise ValueError(
                 f"{where}: not one-hot: value {value!r} at sequence {row}, channel {int(c)}, position "
                 f"{int(pos)} (expected 0 or 1; {int(bad.sum())} such values in rows {start}-{start + len(block) - 1}"
-                " read); the file is corrupted: download or generate it again"
+                f" read){hint}"
             )
         sums = block.sum(axis=channel_axis)
-        bad = (sums != 1) & (sums != 0)
+        bad = (sums != 1) & ((sums != 0) | (not allow_padding))
         if bad.any():
             n, pos = np.argwhere(bad)[0]
             row = int(rows[start + n]) if rows is not None else start + int(n)
             raise ValueError(
                 f"{where}: not one-hot: sequence {row}, position {int(pos)} has {int(sums[n, pos])} ones "
-                "(expected exactly 1, or 0 for N-padding); the file is corrupted: download or generate it again"
+                f"(expected exactly 1{', or 0 for N-padding' if allow_padding else ''}){hint}"
             )
 
 
