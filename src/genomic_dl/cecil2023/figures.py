@@ -63,8 +63,10 @@ def plot_sfs(
     ax_low.set_xlabel("derived allele count (rare end)")
     ax_low.set_ylabel("proportion of segregating sites")
     ax_all.legend(fontsize=7)
+    real = " and 1000 Genomes" if any("1000 Genomes" in label for label in labels) else ""
     fig.suptitle(
-        "Cecil & Sugden Fig F: neutral site frequency spectra, three-population (Gravel 2011) vs single-population model",
+        "Cecil & Sugden Fig F: neutral site frequency spectra, three-population (Gravel 2011) vs "
+        f"single-population model{real}",
         fontsize=9,
     )
     fig.tight_layout()
