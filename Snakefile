@@ -22,7 +22,8 @@ os.environ.update(
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(workflow.basedir) / ".numba_cache"))
 
 
-from genomic_dl.config import check_config, config_sources, load_config_file
+from genomic_dl.config import check_config, config_sources, load_config_file, source_of
+from genomic_dl.results_tree import check_owner, record_config
 
 BASE_CONFIG = Path(workflow.basedir) / "config" / "config.yaml"
 # A malformed config.yaml: file, line and column (Snakemake's own message names neither).
@@ -33,11 +34,19 @@ configfile: BASE_CONFIG
 
 
 # At most ~20 lines: key path, value, what was expected and the config file that sets it.
+CONFIG_SOURCES = config_sources([BASE_CONFIG], workflow.overwrite_configfiles)
 check_config(
     config,
     Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml",
-    config_sources([BASE_CONFIG], workflow.overwrite_configfiles),
+    CONFIG_SOURCES,
 )
+# One results tree per preset (config results_dir): stop before a run writes into another
+# preset's tree; a run that executes jobs records its config there.
+check_owner(config, source_of(["results_dir"], CONFIG_SOURCES))
+
+
+onstart:
+    record_config(config)
 
 
 report: "workflow/report/workflow.rst"

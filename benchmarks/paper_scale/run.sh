@@ -24,7 +24,18 @@ shift 2
 python=${PYTHON:-python3}
 mkdir -p "$out"
 configs=(config/presets/paper.yaml config/presets/paper_scale_gpu.yaml "$@")
-targets=(results/imagene2019/fig3_sorting_accuracy.csv results/cecil2023/table1_accuracy.csv)
+# The results tree of the merged configs (config key results_dir).
+tree=$(PYTHONPATH=src "$python" - config/config.yaml "${configs[@]}" <<'PY'
+import sys
+from snakemake.utils import update_config
+from genomic_dl.config import load_config_file
+config = {}
+for path in sys.argv[1:]:
+    update_config(config, load_config_file(path))
+print(config["results_dir"])
+PY
+) || exit 2
+targets=("$tree/imagene2019/fig3_sorting_accuracy.csv" "$tree/cecil2023/table1_accuracy.csv")
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 touch "$out/.started"
 
@@ -66,9 +77,9 @@ record = {"commit": commit, "configfiles": configs, "started_utc": started, "sec
 json.dump(record, open(path, "w"), indent=1)
 PY
 # Tables and small per-job outputs; no simulations, images or model weights.
-find results/imagene2019 results/cecil2023 logs .snakemake/log -type f \
+find "$tree/imagene2019" "$tree/cecil2023" "$tree/logs" .snakemake/log -type f \
     \( -name '*.csv' -o -name '*.json' -o -name '*.md' -o -name '*.pdf' -o -name '*.log' \) \
-    ! -path 'results/cecil2023/statistics/*/scores.csv' 2>/dev/null >"$out/files.txt"
+    ! -path "$tree/cecil2023/statistics/*/scores.csv" 2>/dev/null >"$out/files.txt"
 tar czf "$out/paper_scale_results.tar.gz" -T "$out/files.txt"
 echo "snakemake exit status $status; $(grep -c . "$out/job_times.csv") job-time rows; packed $(wc -l <"$out/files.txt") files"
 exit 0

@@ -3,17 +3,15 @@
     python benchmarks/paper_scale/scorecard.py results/paper-scale \\
         config/presets/paper.yaml config/presets/paper_scale_gpu.yaml
 
-Evaluates every claim of config/claims.yaml whose table exists under the folder (which mirrors
-``results/``), with the training budgets of config/config.yaml plus the given preset files, and
+Evaluates every claim of config/claims.yaml whose table exists under the folder (a results tree,
+like ``results/<preset>``: the claims name their tables relative to it), with the training budgets of config/config.yaml plus the given preset files, and
 writes ``scorecard.md`` and ``scorecard.csv`` into the folder. Claims whose table is absent are
 NOT RUN ("not built in this run").
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
@@ -32,15 +30,8 @@ def main(folder: str, *presets: str) -> None:
     for preset in presets:
         update_config(config, load_config_file(ROOT / preset))  # as Snakemake merges --configfile
     claims = yaml.safe_load((ROOT / config["claims"]).read_text())["claims"]
-    available = sorted({c["table"] for c in claims if (results / Path(c["table"]).relative_to("results")).exists()})
-    with tempfile.TemporaryDirectory() as scratch:  # claims name their tables results/<...>
-        (Path(scratch) / "results").symlink_to(results)
-        here = Path.cwd()
-        os.chdir(scratch)
-        try:
-            card = scorecard(claims, available, training_budgets(config))
-        finally:
-            os.chdir(here)
+    available = sorted({c["table"] for c in claims if (results / c["table"]).exists()})
+    card = scorecard(claims, available, training_budgets(config), results)
     write_csv(card, results / "scorecard.csv")
     write_markdown(card, results / "scorecard.md", f"Reproduction scorecard ({config['preset']}, {results.name})")
     print(card["status"].value_counts().to_dict())

@@ -1,4 +1,4 @@
-"""Rule evoaug_data: results/evoaug2023/data/{dataset}.h5, synthetic (offline) or the downloaded Zenodo file."""
+"""Rule evoaug_data: <results_dir>/evoaug2023/data/{dataset}.h5, synthetic (offline) or the downloaded Zenodo file."""
 
 from genomic_dl.evoaug2023.experiment import expose_data_file, write_synthetic_dataset
 from genomic_dl.runlog import job_logger

@@ -15,9 +15,6 @@ from genomic_dl.popgen.scenarios import check_scenario
 from genomic_dl.seeds import derive_seed
 
 ENGINES = ("msprime", "slim")
-#: The 1000 Genomes phase 3 region (imagene.fig1.vcf), stored like a simulation shard: ImaGene
-#: Fig 1 draws it and Cecil & Sugden Fig F reads its CEU and YRI spectra.
-THOUSAND_GENOMES_REGION = "results/imagene2019/fig1_region.npz"
 
 
 def config_error(key: str, message: str) -> NoReturn:
@@ -39,16 +36,20 @@ def slim_available(setting: str, conda_deployment: bool, slim_on_path: bool | No
     return conda_deployment or slim_on_path
 
 
-def simulation_shard(scenario: Any, S: Any, shard: Any) -> str:
-    """One shard of simulated replicates (the contract between simulation.smk and the papers)."""
-    return f"results/simulations/{scenario}/S{S}/shard{shard}.npz"
-
-
 class CorePlan:
-    """Config-wide settings: scenarios, SLiM availability, per-job seeds."""
+    """Config-wide settings: the results tree, scenarios, SLiM availability, per-job seeds.
+
+    Every output of a run lies under ``results`` (config key ``results_dir``, one tree per preset),
+    its job logs under ``logs``; only raw downloads under ``resources/`` are shared by presets.
+    """
 
     def __init__(self, config: dict, slim_available: bool) -> None:
         self.config = config
+        self.results: str = str(config["results_dir"]).rstrip("/")
+        self.logs = f"{self.results}/logs"
+        #: The 1000 Genomes phase 3 region (imagene.fig1.vcf), stored like a simulation shard:
+        #: ImaGene Fig 1 draws it and Cecil & Sugden Fig F reads its CEU and YRI spectra.
+        self.thousand_genomes_region = f"{self.results}/imagene2019/fig1_region.npz"
         self.scenarios: dict[str, dict] = config["simulation"]["scenarios"]
         for name, scenario in self.scenarios.items():
             try:
@@ -61,6 +62,10 @@ class CorePlan:
         }
         self.slim_available = slim_available
         self.slim_note = f"not run (SLiM unavailable: config slim = {config['slim']})"
+
+    def simulation_shard(self, scenario: Any, S: Any, shard: Any) -> str:
+        """One shard of simulated replicates (the contract between simulation.smk and the papers)."""
+        return f"{self.results}/simulations/{scenario}/S{S}/shard{shard}.npz"
 
     def needs_slim(self, scenarios: Iterable[str]) -> bool:
         """True if any of the named scenarios runs on the slim engine."""

@@ -50,6 +50,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -394,13 +395,15 @@ def scorecard(
     claims: Sequence[Mapping[str, Any]],
     available: Sequence[str],
     budgets: Mapping[str, Mapping[str, Any]] | None = None,
+    results_dir: str | os.PathLike = ".",
 ) -> pd.DataFrame:
-    """Evaluate every claim; ``available`` lists the result tables built in this run."""
+    """Evaluate every claim; ``available`` lists the result tables built in this run, as the claims
+    name them: paths relative to the run's results tree ``results_dir``."""
     ids = [claim["id"] for claim in claims]
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:
         raise ValueError(f"config/claims.yaml: duplicated claim ids {duplicated}")
-    tables = {path: pd.read_csv(path) for path in available}
+    tables = {path: pd.read_csv(Path(results_dir) / path) for path in available}
     return pd.DataFrame([evaluate_claim(claim, tables, budgets) for claim in claims], columns=COLUMNS)
 
 
@@ -445,7 +448,7 @@ def verdict_counts(card: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_markdown(card: pd.DataFrame, path: str | os.PathLike, title: str) -> None:
-    """``results/scorecard.md``: counts per verdict, per paper and budget class, then one table per paper."""
+    """``<results_dir>/scorecard.md``: counts per verdict, per paper and budget class, then one table per paper."""
     counted = card[card["counted"].astype(bool)]
     counts = counted["status"].value_counts()
     timings = card[~card["counted"].astype(bool)]

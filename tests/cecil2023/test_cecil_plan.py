@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 from plan_support import core_plan, preset_config
 
-from genomic_dl.cecil2023.plan import CNNS, CecilPlan, n_train, strategy, training_outputs
+from genomic_dl.cecil2023.plan import CNNS, CecilPlan, n_train, strategy
 
 
 def plan(slim=False, **overrides):
@@ -14,8 +14,8 @@ def plan(slim=False, **overrides):
 
 def test_targets_keep_their_paths():
     cecil = plan()
-    assert "results/cecil2023/fig2_minicnn_weights_and_shap.pdf" in cecil.figures
-    assert "results/cecil2023/table1_accuracy.md" in cecil.figures
+    assert "results/smoke/cecil2023/fig2_minicnn_weights_and_shap.pdf" in cecil.figures
+    assert "results/smoke/cecil2023/table1_accuracy.md" in cecil.figures
     assert set(cecil.tables) == {
         "table1_accuracy",
         "tableC_all_methods",
@@ -45,9 +45,9 @@ def test_ladder_steps_that_are_table1_models_are_trained_once():
 
 def test_training_wildcards_and_outputs():
     assert strategy("n80") == "fixed_epochs" and n_train("n80") == 80 and n_train("fixed_epochs") is None
-    outputs = training_outputs(CNNS, "fixed_epochs")
-    assert set(outputs) == {"models", "restarts", "predictions", "summaries"} and len(outputs["models"]) == 2
     cecil = plan()
+    outputs = cecil.training_outputs(CNNS, "fixed_epochs")
+    assert set(outputs) == {"models", "restarts", "predictions", "summaries"} and len(outputs["models"]) == 2
     w = SimpleNamespace(dataset="single_s01", width="resize", sorting="rows", training="on_the_fly")
     inputs = cecil.train_inputs(w)
     assert len(inputs["epochs"]) == cecil.settings["training"]["epochs"]
@@ -73,9 +73,9 @@ def test_config_cross_checks_name_the_key(override, key):
 
 
 def test_table_d_is_built_when_it_has_data_sets_with_their_own_image_size():
-    assert "results/cecil2023/tableD_1000_haplotypes.csv" not in plan().figures  # smoke: no Table D
+    assert "results/smoke/cecil2023/tableD_1000_haplotypes.csv" not in plan().figures  # smoke: no Table D
     cecil = plan(cecil2023={"tableD": {"datasets": ["single_s01_n1000"]}})
-    assert "results/cecil2023/tableD_1000_haplotypes.csv" in cecil.figures
+    assert "results/smoke/cecil2023/tableD_1000_haplotypes.csv" in cecil.figures
     methods = [row["method"] for row in cecil.tables["tableD_1000_haplotypes"]]
     assert methods == [*cecil.settings["tableD"]["models"], *cecil.settings["tableD"]["statistics"]]
     assert cecil.preprocessing("single_s01_n1000")["resize"] == [200, 200]
@@ -88,7 +88,7 @@ def test_fig_f_reads_the_1000_genomes_region_of_imagene_fig1_when_asked():
     assert "thousand_genomes" not in plan().figF_inputs()
     vcf = {"imagene": {"fig1": {"source": "vcf"}}, "cecil2023": {"figF_sfs": {"thousand_genomes": True}}}
     cecil = CecilPlan(core_plan(preset_config("smoke", **vcf)))
-    assert cecil.figF_inputs()["thousand_genomes"] == "results/imagene2019/fig1_region.npz"
+    assert cecil.figF_inputs()["thousand_genomes"] == "results/smoke/imagene2019/fig1_region.npz"
     assert cecil.figF_region_label().startswith("chr2:")
     with pytest.raises(ValueError, match=r"cecil2023\.figF_sfs\.thousand_genomes.*imagene\.fig1\.source"):
         plan(cecil2023={"figF_sfs": {"thousand_genomes": True}})

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from conftest import load_preset
 
-OUT = "results/cecil2023"
+OUT = "results/smoke/cecil2023"
 CONFIG = load_preset("smoke")
 CECIL = CONFIG["cecil2023"]
 PER_CLASS = CONFIG["simulation"]["replicates_per_shard"]  # one shard per class in the smoke preset

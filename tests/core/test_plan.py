@@ -3,7 +3,10 @@
 import pytest
 from plan_support import core_plan, preset_config
 
-from genomic_dl.plan import CorePlan, config_error, simulation_shard, slim_available
+from genomic_dl.cecil2023.plan import CecilPlan
+from genomic_dl.evoaug2023.plan import EvoAugPlan, InterpretationPlan
+from genomic_dl.imagene2019.plan import ImagenePlan
+from genomic_dl.plan import CorePlan, config_error, slim_available
 from genomic_dl.seeds import derive_seed
 
 
@@ -57,4 +60,21 @@ def test_check_scenario_name():
 
 
 def test_simulation_shard_path():
-    assert simulation_shard("three_epoch", 0, 3) == "results/simulations/three_epoch/S0/shard3.npz"
+    core = core_plan(preset_config("smoke"))
+    assert core.simulation_shard("three_epoch", 0, 3) == "results/smoke/simulations/three_epoch/S0/shard3.npz"
+
+
+@pytest.mark.parametrize("preset", ["smoke", "default", "paper"])
+def test_every_target_and_input_lies_in_the_presets_results_tree(preset):
+    """Presets never share a file: each plan's targets, shards and logs follow results_dir."""
+    config = preset_config(preset)
+    config["results_dir"] = "elsewhere/mine/"  # a trailing slash is dropped
+    core = core_plan(config, slim=True)
+    imagene, cecil = ImagenePlan(core), CecilPlan(core)
+    evoaug, interp = EvoAugPlan(core), InterpretationPlan(core)
+    paths = [*imagene.figures, *cecil.figures, *evoaug.figures, *interp.figures, core.logs]
+    paths += [core.simulation_shard("x", 0, 0), core.thousand_genomes_region, imagene.image_shard("x", "rows", 0, 0)]
+    paths += [evoaug.paths.data("basset"), evoaug.paths.benchmark(evoaug.paths.run_dir("basset", "standard", 1))]
+    paths += [*interp.cagi5_inputs()["tables"], interp.variant_set_path(), *interp.attribution_logo_inputs()]
+    assert len(paths) > 40 and all(path.startswith("elsewhere/mine/") for path in paths), paths
+    assert not any("//" in path for path in paths)

@@ -9,7 +9,7 @@ from conftest import load_preset
 from genomic_dl.evoaug2023.filters import read_meme
 from genomic_dl.io import load_arrays
 
-OUT = "results/evoaug2023"
+OUT = "results/smoke/evoaug2023"
 INTERP = f"{OUT}/interpretation"
 
 

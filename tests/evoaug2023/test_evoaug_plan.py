@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 from plan_support import core_plan, preset_config
 
-from genomic_dl.evoaug2023.plan import EvoAugPlan, InterpretationPlan, benchmark, run_dir
+from genomic_dl.evoaug2023.plan import EvoAugPlan, InterpretationPlan
 
 
 def plan(**overrides):
@@ -14,10 +14,11 @@ def plan(**overrides):
 
 def test_targets_keep_their_paths():
     evoaug = plan()
-    assert "results/evoaug2023/fig2c_downsampling.pdf" in evoaug.figures
-    assert evoaug.figures[-1] == "results/evoaug2023/tableS2_compute_cost.csv"
-    assert (
-        benchmark(run_dir("basset", "standard", 1)) == "results/evoaug2023/benchmarks/models/basset/standard/seed1.tsv"
+    assert "results/smoke/evoaug2023/fig2c_downsampling.pdf" in evoaug.figures
+    assert evoaug.figures[-1] == "results/smoke/evoaug2023/tableS2_compute_cost.csv"
+    paths = evoaug.paths
+    assert paths.benchmark(paths.run_dir("basset", "standard", 1)) == (
+        "results/smoke/evoaug2023/benchmarks/models/basset/standard/seed1.tsv"
     )
 
 

@@ -21,7 +21,7 @@ from conftest import REPO, load_preset
 from genomic_dl.evoaug2023.checkpoints import METADATA_KEYS, evaluation_padder, load_evoaug_model
 from genomic_dl.evoaug2023.h5data import load_evoaug_h5, write_evoaug_h5
 
-DIR = "results/evoaug2023"
+DIR = "results/smoke/evoaug2023"
 FIGURES = [
     "fig1b_basset_aupr",
     "fig2a_deepstarr_pearson",
@@ -289,7 +289,7 @@ def test_corrupted_download_is_rejected_and_leaves_nothing(server, tmp_path):
     _served, url, md5 = server
     workdir, result = run_download(tmp_path, url + "/corrupt/{name}", md5)
     assert result.returncode != 0
-    log = (workdir / "logs/evoaug2023/download/CTCF_200.h5.log").read_text().lower()
+    log = (workdir / "results/smoke/logs/evoaug2023/download/CTCF_200.h5.log").read_text().lower()
     assert "md5" in log and md5 in log
     assert not list((workdir / "resources/evoaug2023").glob("CTCF_200.h5*"))
     assert not (workdir / DIR / "data" / "chip_CTCF.h5").exists()
@@ -303,7 +303,7 @@ def test_published_md5_rejects_a_corrupted_download_when_the_config_has_none(ser
     record.write_text(json.dumps({"files": [{"key": "CTCF_200.h5", "size": size, "checksum": f"md5:{md5}"}]}))
     workdir, result = run_download(tmp_path, url + "/corrupt/{name}", None, record=f"{url}/api/records/7265991")
     assert result.returncode != 0
-    log = (workdir / "logs/evoaug2023/download/CTCF_200.h5.log").read_text()
+    log = (workdir / "results/smoke/logs/evoaug2023/download/CTCF_200.h5.log").read_text()
     assert f"MD5 {md5} published by {url}/api/records/7265991" in log
     assert "rejected and deleted" in log
     assert not list((workdir / "resources/evoaug2023").glob("CTCF_200.h5*"))
@@ -313,8 +313,8 @@ def test_unverified_corrupted_file_is_rejected_by_the_data_rule(server, tmp_path
     _served, url, _ = server
     workdir, result = run_download(tmp_path, url + "/corrupt/{name}", None)
     assert result.returncode != 0
-    assert "not verified" in (workdir / "logs/evoaug2023/download/CTCF_200.h5.log").read_text()
-    assert "CTCF_200.h5" in (workdir / "logs/evoaug2023/data/chip_CTCF.log").read_text()
+    assert "not verified" in (workdir / "results/smoke/logs/evoaug2023/download/CTCF_200.h5.log").read_text()
+    assert "CTCF_200.h5" in (workdir / "results/smoke/logs/evoaug2023/data/chip_CTCF.log").read_text()
     assert not (workdir / DIR / "data" / "chip_CTCF.h5").exists()
 
 

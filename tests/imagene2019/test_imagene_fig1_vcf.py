@@ -89,7 +89,7 @@ def run_fig1(tmp_path, base_url, md5):
             str(config),
             "--directory",
             str(workdir),
-            "results/imagene2019/fig1_image_representations.csv",
+            "results/smoke/imagene2019/fig1_image_representations.csv",
         ],
         cwd=REPO,
         capture_output=True,
@@ -109,7 +109,7 @@ def test_fig1_from_a_served_vcf_region(server, tmp_path):
         tmp_path, url, {"vcf": md5_of(served / "region.vcf.gz"), "panel": md5_of(served / "samples.panel")}
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
-    table = pd.read_csv(workdir / "results/imagene2019/fig1_image_representations.csv")
+    table = pd.read_csv(workdir / "results/smoke/imagene2019/fig1_image_representations.csv")
     frequency = table[table["panel"] == "b_population_derived_frequency"]
     # Sites 120, 310 and 400 are polymorphic in a population; 200 is not, 450 was skipped (unphased).
     assert sorted(frequency["site"].unique()) == [0, 2, 3]
@@ -117,14 +117,14 @@ def test_fig1_from_a_served_vcf_region(server, tmp_path):
     assert chb_310 == pytest.approx(4 / 6)
     # Panel d has the 6 CHB haplotypes.
     assert table[table["panel"] == "d_haplotype_derived_allele"]["row"].nunique() == 6
-    assert "unphased" in (workdir / "logs/imagene2019/fig1_region.log").read_text()
+    assert "unphased" in (workdir / "results/smoke/logs/imagene2019/fig1_region.log").read_text()
 
 
 def test_wrong_checksum_stops_the_download_and_leaves_nothing(server, tmp_path):
     served, url = server
     workdir, result = run_fig1(tmp_path, url, {"vcf": "0" * 32, "panel": md5_of(served / "samples.panel")})
     assert result.returncode != 0
-    log = (workdir / "logs/imagene2019/fig1_download_vcf.log").read_text()
+    log = (workdir / "results/smoke/logs/imagene2019/fig1_download_vcf.log").read_text()
     assert "md5" in log.lower() and "0" * 32 in log
     assert not (workdir / "resources/imagene2019/fig1_vcf").exists()
     assert not list((workdir / "resources/imagene2019").glob("fig1_vcf*"))

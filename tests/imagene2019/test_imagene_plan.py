@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 from plan_support import core_plan, preset_config
 
-from genomic_dl.imagene2019.plan import ImagenePlan, image_shard
+from genomic_dl.imagene2019.plan import ImagenePlan
 
 
 def plan(**overrides):
@@ -14,7 +14,7 @@ def plan(**overrides):
 
 def test_figures_are_every_pdf_and_csv():
     figures = plan().figures
-    assert len(figures) == 14 and "results/imagene2019/fig3_sorting_accuracy.csv" in figures
+    assert len(figures) == 14 and "results/smoke/imagene2019/fig3_sorting_accuracy.csv" in figures
 
 
 def test_fig3_networks_cover_every_sorting_strength_and_seed():
@@ -38,7 +38,7 @@ def test_multiclass_inputs():
     batches = imagene.multiclass_train_batches(w)
     assert len(batches) == spec["train_shards"] and all(len(b) == len(spec["strengths"]) for b in batches)
     assert imagene.multiclass_train_shards(w) == [shard for batch in batches for shard in batch]
-    assert image_shard(spec["test_scenario"], spec["sorting"], spec["strengths"][0], spec["train_shards"]) in (
+    assert imagene.image_shard(spec["test_scenario"], spec["sorting"], spec["strengths"][0], spec["train_shards"]) in (
         imagene.multiclass_test_shards(w)
     )
 
@@ -70,5 +70,7 @@ def test_fig5_batches_of_several_shards():
     prior = imagene.fig5["prior"]
     sorting = imagene.fig5["sorting"]
     scenario = imagene.fig5["scenario"]
-    assert batches == [[image_shard(scenario, sorting, prior, i) for i in range(b * 3, b * 3 + 3)] for b in range(2)]
-    assert imagene.multiclass_test_shards(w) == [image_shard(scenario, sorting, prior, i) for i in range(6, 9)]
+    assert batches == [
+        [imagene.image_shard(scenario, sorting, prior, i) for i in range(b * 3, b * 3 + 3)] for b in range(2)
+    ]
+    assert imagene.multiclass_test_shards(w) == [imagene.image_shard(scenario, sorting, prior, i) for i in range(6, 9)]

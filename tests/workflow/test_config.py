@@ -118,7 +118,9 @@ def test_every_preset_lists_the_fig3_target(tmp_path, preset):
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "results/imagene2019/fig3_sorting_accuracy.pdf" in result.stdout
+    tree = load_preset(preset)["results_dir"]
+    assert tree == f"results/{preset}"  # every preset has a results tree of its own
+    assert f"{tree}/imagene2019/fig3_sorting_accuracy.pdf" in result.stdout
     seeds = load_preset(preset)["imagene"]["fig3"]["seeds"]
     assert (1 if preset == "smoke" else 5) <= len(seeds) <= 10
 

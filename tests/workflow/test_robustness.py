@@ -10,9 +10,9 @@ import pytest
 from conftest import REPO
 
 SMOKE = str(REPO / "config/presets/smoke.yaml")
-EVALUATION = "results/imagene2019/fig3/standard/rows/S300/seed1/evaluation.json"
-MODEL = "results/imagene2019/fig3/standard/rows/S300/seed1/model.pt"
-TRAIN_LOG = "logs/imagene2019/fig3/standard/rows/S300/seed1/train.log"
+EVALUATION = "results/smoke/imagene2019/fig3/standard/rows/S300/seed1/evaluation.json"
+MODEL = "results/smoke/imagene2019/fig3/standard/rows/S300/seed1/model.pt"
+TRAIN_LOG = "results/smoke/logs/imagene2019/fig3/standard/rows/S300/seed1/train.log"
 
 
 def snakemake(workdir, *targets, **kwargs):
@@ -69,8 +69,8 @@ def test_kill_9_during_training_then_rerun_gives_the_uninterrupted_result(smoke_
 
 
 def test_corrupted_simulation_shard_stops_with_its_name(tmp_path):
-    shard = "results/simulations/three_epoch/S0/shard0.npz"
-    images = "results/images/imagene/three_epoch/rows/S0/shard0.npz"
+    shard = "results/smoke/simulations/three_epoch/S0/shard0.npz"
+    images = "results/smoke/images/imagene/three_epoch/rows/S0/shard0.npz"
     built = subprocess.run(
         snakemake(tmp_path, shard), cwd=REPO, capture_output=True, text=True, timeout=600, check=False
     )
@@ -81,6 +81,6 @@ def test_corrupted_simulation_shard_stops_with_its_name(tmp_path):
         snakemake(tmp_path, images), cwd=REPO, capture_output=True, text=True, timeout=600, check=False
     )
     assert result.returncode != 0
-    log = (tmp_path / "logs/imagene_images/three_epoch/rows/S0/shard0.log").read_text()
+    log = (tmp_path / "results/smoke/logs/imagene_images/three_epoch/rows/S0/shard0.log").read_text()
     assert f"{shard}: not a readable .npz archive" in log
     assert not (tmp_path / images).exists()

@@ -23,7 +23,7 @@ from genomic_dl.resources import ResourcePlan
 
 pytestmark = pytest.mark.slow
 
-TARGET = "results/imagene2019/fig3/standard/rows/S400/seed1/evaluation.json"
+TARGET = "results/smoke/imagene2019/fig3/standard/rows/S400/seed1/evaluation.json"
 SMOKE = str(REPO / "config/presets/smoke.yaml")
 SUBMITTED = re.compile(r"Job (\S+) has been submitted with SLURM jobid (\d+) \(log: (\S+?)\)\.?$", re.MULTILINE)
 SNAKEMAKE_TIMEOUT = 480

@@ -1,7 +1,6 @@
 """End to end: the smoke preset's `rule all` (every figure target) built by Snakemake in a fresh
 directory (the session fixture ``smoke_run`` of conftest.py); ImaGene Fig 3, Fig F, reproducibility."""
 
-import os
 import subprocess
 import sys
 
@@ -9,9 +8,9 @@ import numpy as np
 import pandas as pd
 from conftest import REPO, load_preset
 
-FIG3 = "results/imagene2019/fig3_sorting_accuracy"
+FIG3 = "results/smoke/imagene2019/fig3_sorting_accuracy"
 
-SFS = "results/cecil2023/figF_sfs"
+SFS = "results/smoke/cecil2023/figF_sfs"
 
 
 def test_fig3_pdf_and_csv_are_built(smoke_run):
@@ -46,11 +45,11 @@ def test_row_sorted_detector_beats_chance_on_strong_selection(smoke_run):
 
 def test_every_job_logged_and_history_written(smoke_run):
     config = load_preset("smoke")["imagene"]["fig3"]
-    histories = sorted((smoke_run / "results/imagene2019/fig3").glob("standard/*/S*/seed*/history.csv"))
+    histories = sorted((smoke_run / "results/smoke/imagene2019/fig3").glob("standard/*/S*/seed*/history.csv"))
     assert len(histories) == len(config["sortings"]) * len(config["selection_strengths"]) * len(config["seeds"])
     history = pd.read_csv(histories[0])
     assert {"epoch", "train_loss", "valid_loss", "valid_accuracy"} <= set(history.columns)
-    assert "epoch" in (smoke_run / "logs/imagene2019/fig3/standard/rows/S400/seed1/train.log").read_text()
+    assert "epoch" in (smoke_run / "results/smoke/logs/imagene2019/fig3/standard/rows/S400/seed1/train.log").read_text()
 
 
 def test_figF_sfs_table(smoke_run):
@@ -68,7 +67,7 @@ def test_figF_sfs_table(smoke_run):
 
 def test_single_target_is_reproducible(smoke_run, tmp_path):
     """Rebuilding one evaluation from scratch in another directory gives identical numbers."""
-    target = "results/imagene2019/fig3/standard/rows/S300/seed1/evaluation.json"
+    target = "results/smoke/imagene2019/fig3/standard/rows/S300/seed1/evaluation.json"
     result = subprocess.run(
         [
             sys.executable,
@@ -93,7 +92,7 @@ def test_single_target_is_reproducible(smoke_run, tmp_path):
 
 
 def test_html_report_gathers_every_figure_with_its_caption(smoke_run):
-    report = smoke_run / "results/report.html"
+    report = smoke_run / "results/smoke/report.html"
     result = subprocess.run(
         [
             sys.executable,
@@ -131,21 +130,17 @@ def test_scorecard_lists_every_claim(smoke_run):
     import yaml
 
     claims = yaml.safe_load((REPO / "config/claims.yaml").read_text())["claims"]
-    card = pd.read_csv(smoke_run / "results/scorecard.csv")
+    card = pd.read_csv(smoke_run / "results/smoke/scorecard.csv")
     assert card["id"].tolist() == [claim["id"] for claim in claims]
     assert set(card["status"]) <= {"PASS", "FAIL", "INCONCLUSIVE", "NOT RUN"}
-    text = (smoke_run / "results/scorecard.md").read_text()
+    text = (smoke_run / "results/smoke/scorecard.md").read_text()
     assert "**PASS**" in text and "**INCONCLUSIVE**" in text
     # verdicts are a pure function of the tables' numbers: re-evaluating them gives the same card
     from genomic_dl.scorecard import scorecard
 
-    available = sorted({c["table"] for c in claims if (smoke_run / c["table"]).exists()})
-    cwd = os.getcwd()
-    try:
-        os.chdir(smoke_run)
-        again = scorecard(claims, available)
-    finally:
-        os.chdir(cwd)
+    tree = smoke_run / "results/smoke"  # claims name their tables relative to the results tree
+    available = sorted({c["table"] for c in claims if (tree / c["table"]).exists()})
+    again = scorecard(claims, available, results_dir=tree)
     assert again["status"].tolist() == card["status"].tolist()
     # timing rows (wall-clock) are listed but left out of the counts
     assert not card.loc[card["id"] == "evoaug_table_s2_augmentation_costs_time", "counted"].iloc[0]
@@ -153,3 +148,19 @@ def test_scorecard_lists_every_claim(smoke_run):
     three_population = card[card["id"].str.contains("_ceu|_yri")]
     assert len(three_population) > 0 and (three_population["status"] == "NOT RUN").all()
     assert three_population["note"].str.contains("SLiM unavailable").all()
+
+
+def test_the_smoke_run_writes_only_its_own_results_tree(smoke_run):
+    """Every output the run recorded (Snakemake's metadata: one file per output, named by its
+    path) and every log lies under results/smoke (config results_dir), so the smoke preset cannot
+    touch a default or paper run's files; the tree records the config that made it."""
+    import base64
+
+    import yaml
+
+    outputs = [base64.urlsafe_b64decode(p.name).decode() for p in (smoke_run / ".snakemake/metadata").iterdir()]
+    assert len(outputs) > 200
+    assert [path for path in outputs if not path.startswith("results/smoke/")] == []
+    assert not (smoke_run / "logs").exists() and (smoke_run / "results/smoke/logs/scorecard.log").exists()
+    recorded = yaml.safe_load((smoke_run / "results/smoke/config.yaml").read_text())
+    assert recorded == load_preset("smoke")

@@ -1,18 +1,18 @@
 # Cecil & Sugden (2023): figures and tables. Settings, config cross-checks, row specs and input
 # functions: genomic_dl.cecil2023.plan (this file only declares rules).
 
-import genomic_dl.cecil2023.plan as cecil_paths
+import genomic_dl.cecil2023.plan as cecil_plan
 from genomic_dl.cecil2023.plan import CNNS as CECIL_CNNS
-from genomic_dl.cecil2023.plan import DIR as CECIL_DIR
 from genomic_dl.cecil2023.plan import CecilPlan
 
 cecil = CecilPlan(CORE)
+CECIL_DIR = cecil.dir
 CECIL = cecil.settings
 CECIL_IMAGES = f"{CECIL_DIR}/data/{{dataset}}/{{width}}/{{sorting}}/images.npz"
 CECIL_WILDCARDS = {
     "dataset": cecil.dataset_pattern,
-    "width": cecil_paths.WIDTH_PATTERN,
-    "sorting": cecil_paths.SORTING_PATTERN,
+    "width": cecil_plan.WIDTH_PATTERN,
+    "sorting": cecil_plan.SORTING_PATTERN,
 }
 
 
@@ -27,7 +27,7 @@ rule cecil2023_figF_sfs:
         ),
         csv=f"{CECIL_DIR}/figF_sfs.csv",
     log:
-        "logs/cecil2023/figF_sfs.log",
+        f"{LOGS}/cecil2023/figF_sfs.log",
     conda:
         "../../envs/plotting.yaml"
     resources:
@@ -46,7 +46,7 @@ rule cecil2023_images:
     output:
         CECIL_IMAGES,
     log:
-        "logs/cecil2023/data/{dataset}/{width}/{sorting}/images.log",
+        f"{LOGS}/cecil2023/data/{{dataset}}/{{width}}/{{sorting}}/images.log",
     wildcard_constraints:
         **CECIL_WILDCARDS,
     conda:
@@ -71,7 +71,7 @@ rule cecil2023_epoch_images:
     output:
         f"{CECIL_DIR}/data/{{dataset}}/{{width}}/{{sorting}}/epoch{{epoch}}.npz",
     log:
-        "logs/cecil2023/data/{dataset}/{width}/{sorting}/epoch{epoch}.log",
+        f"{LOGS}/cecil2023/data/{{dataset}}/{{width}}/{{sorting}}/epoch{{epoch}}.log",
     wildcard_constraints:
         **CECIL_WILDCARDS,
         epoch=r"\d+",
@@ -96,7 +96,7 @@ rule cecil2023_statistics:
         classifiers=f"{CECIL_DIR}/statistics/{{dataset}}/classifiers.json",
         ihs=f"{CECIL_DIR}/statistics/{{dataset}}/ihs_standardisation.json",
     log:
-        "logs/cecil2023/statistics/{dataset}.log",
+        f"{LOGS}/cecil2023/statistics/{{dataset}}.log",
     wildcard_constraints:
         dataset=cecil.dataset_pattern,
     conda:
@@ -121,12 +121,12 @@ rule cecil2023_train_cnns:
     input:
         unpack(cecil.train_inputs),
     output:
-        **cecil_paths.training_outputs(CECIL_CNNS),
+        **cecil.training_outputs(CECIL_CNNS),
     log:
-        "logs/cecil2023/models/{dataset}/{width}/{sorting}/cnns_{training}.log",
+        f"{LOGS}/cecil2023/models/{{dataset}}/{{width}}/{{sorting}}/cnns_{{training}}.log",
     wildcard_constraints:
         **CECIL_WILDCARDS,
-        training=cecil_paths.TRAINING_PATTERN,
+        training=cecil_plan.TRAINING_PATTERN,
     conda:
         "../../envs/cecil.yaml"
     threads: config["training_threads"]
@@ -138,8 +138,8 @@ rule cecil2023_train_cnns:
         seeds=cecil.train_seeds(CECIL_CNNS),
         models=CECIL["models"],
         training=CECIL["training"],
-        strategy=lambda w: cecil_paths.strategy(w.training),
-        n_train=lambda w: cecil_paths.n_train(w.training),
+        strategy=lambda w: cecil_plan.strategy(w.training),
+        n_train=lambda w: cecil_plan.n_train(w.training),
         subset_seed=cecil.subset_seed,
         device=config["device"],
     script:
@@ -148,9 +148,9 @@ rule cecil2023_train_cnns:
 
 use rule cecil2023_train_cnns as cecil2023_train_deepset with:
     output:
-        **cecil_paths.training_outputs(["deepset"]),
+        **cecil.training_outputs(["deepset"]),
     log:
-        "logs/cecil2023/models/{dataset}/{width}/{sorting}/deepset_{training}.log",
+        f"{LOGS}/cecil2023/models/{{dataset}}/{{width}}/{{sorting}}/deepset_{{training}}.log",
     resources:
         mem_mb=RES.mem("cecil2023_train_deepset"),
         runtime=RES.runtime("cecil2023_train_deepset"),
@@ -163,9 +163,9 @@ use rule cecil2023_train_cnns as cecil2023_train_ladder with:
     input:
         images=CECIL_IMAGES,
     output:
-        **cecil_paths.training_outputs(cecil.ladder_trained, "fixed_epochs"),
+        **cecil.training_outputs(cecil.ladder_trained, "fixed_epochs"),
     log:
-        "logs/cecil2023/models/{dataset}/{width}/{sorting}/ladder_fixed_epochs.log",
+        f"{LOGS}/cecil2023/models/{{dataset}}/{{width}}/{{sorting}}/ladder_fixed_epochs.log",
     wildcard_constraints:
         **CECIL_WILDCARDS,
     resources:
@@ -181,12 +181,12 @@ use rule cecil2023_train_cnns as cecil2023_train_ladder with:
 
 rule cecil2023_interpret:
     input:
-        models=cecil_paths.model_outputs(CECIL_CNNS, "model.pt", "fixed_epochs"),
+        models=cecil.model_outputs(CECIL_CNNS, "model.pt", "fixed_epochs"),
         images=CECIL_IMAGES,
     output:
-        cecil_paths.model_outputs(CECIL_CNNS, "interpretation.npz", "fixed_epochs"),
+        cecil.model_outputs(CECIL_CNNS, "interpretation.npz", "fixed_epochs"),
     log:
-        "logs/cecil2023/models/{dataset}/{width}/{sorting}/interpret.log",
+        f"{LOGS}/cecil2023/models/{{dataset}}/{{width}}/{{sorting}}/interpret.log",
     wildcard_constraints:
         **CECIL_WILDCARDS,
     conda:
@@ -211,7 +211,7 @@ rule cecil2023_table:
         csv=f"{CECIL_DIR}/{{table}}.csv",
         md=f"{CECIL_DIR}/{{table}}.md",
     log:
-        "logs/cecil2023/{table}.log",
+        f"{LOGS}/cecil2023/{{table}}.log",
     wildcard_constraints:
         table="|".join(cecil.tables),
     conda:
@@ -222,7 +222,7 @@ rule cecil2023_table:
         runtime=RES.runtime("cecil2023_table"),
     params:
         rows=lambda w: cecil.tables[w.table],
-        title=lambda w: cecil_paths.TABLE_TITLES[w.table],
+        title=lambda w: cecil_plan.TABLE_TITLES[w.table],
     script:
         "../../scripts/cecil2023/table.py"
 
@@ -238,7 +238,7 @@ rule cecil2023_fig1c:
         ),
         csv=f"{CECIL_DIR}/fig1c_minicnn_vs_imagene.csv",
     log:
-        "logs/cecil2023/fig1c.log",
+        f"{LOGS}/cecil2023/fig1c.log",
     conda:
         "../../envs/plotting.yaml"
     threads: 1
@@ -263,7 +263,7 @@ rule cecil2023_fig2:
         ),
         csv=f"{CECIL_DIR}/fig2_minicnn_weights_and_shap.csv",
     log:
-        "logs/cecil2023/fig2.log",
+        f"{LOGS}/cecil2023/fig2.log",
     conda:
         "../../envs/plotting.yaml"
     threads: 1
@@ -288,7 +288,7 @@ rule cecil2023_fig3:
         ),
         csv=f"{CECIL_DIR}/fig3_correlation_with_statistics.csv",
     log:
-        "logs/cecil2023/fig3.log",
+        f"{LOGS}/cecil2023/fig3.log",
     conda:
         "../../envs/plotting.yaml"
     threads: 1
@@ -304,7 +304,7 @@ rule cecil2023_fig3:
 rule cecil2023_fig4:
     input:
         specs=cecil.spec_inputs(cecil.fig4),
-        images=f"{cecil_paths.data_dir(cecil.fig4_example, 'zero_pad', 'rows')}/images.npz",
+        images=f"{cecil.data_dir(cecil.fig4_example, 'zero_pad', 'rows')}/images.npz",
         mini_cnn=cecil.fig4_maps["mini_cnn"],
         imagene=cecil.fig4_maps["imagene"],
     output:
@@ -315,7 +315,7 @@ rule cecil2023_fig4:
         ),
         csv=f"{CECIL_DIR}/fig4_zero_padding.csv",
     log:
-        "logs/cecil2023/fig4.log",
+        f"{LOGS}/cecil2023/fig4.log",
     conda:
         "../../envs/plotting.yaml"
     threads: 1
@@ -340,7 +340,7 @@ rule cecil2023_figP:
         ),
         csv=f"{CECIL_DIR}/figP_sample_complexity.csv",
     log:
-        "logs/cecil2023/figP.log",
+        f"{LOGS}/cecil2023/figP.log",
     conda:
         "../../envs/plotting.yaml"
     threads: 1
@@ -364,7 +364,7 @@ rule cecil2023_figQR:
         ),
         csv=f"{CECIL_DIR}/figQR_training_strategies.csv",
     log:
-        "logs/cecil2023/figQR.log",
+        f"{LOGS}/cecil2023/figQR.log",
     conda:
         "../../envs/plotting.yaml"
     threads: 1
@@ -389,7 +389,7 @@ rule cecil2023_figNO:
         ),
         csv=f"{CECIL_DIR}/figNO_hard_vs_soft.csv",
     log:
-        "logs/cecil2023/figNO.log",
+        f"{LOGS}/cecil2023/figNO.log",
     conda:
         "../../envs/plotting.yaml"
     threads: 1

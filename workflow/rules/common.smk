@@ -3,12 +3,7 @@
 
 from snakemake_interface_executor_plugins.settings import DeploymentMethod
 
-from genomic_dl.plan import (
-    THOUSAND_GENOMES_REGION,
-    CorePlan,
-    simulation_shard,
-    slim_available,
-)
+from genomic_dl.plan import CorePlan, slim_available
 from genomic_dl.resources import ResourcePlan
 
 CORE = CorePlan(
@@ -19,6 +14,9 @@ CORE = CorePlan(
     ),
 )
 job_seed = CORE.job_seed
+simulation_shard = CORE.simulation_shard
+# This run's results tree (config results_dir: one per preset) and its job logs.
+RESULTS, LOGS = CORE.results, CORE.logs
 # mem_mb and runtime of every rule, from the job's size and `attempt` (genomic_dl.resources).
 RES = ResourcePlan(config)
 

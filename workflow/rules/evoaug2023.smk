@@ -1,11 +1,12 @@
 # EvoAug (Lee et al. 2023): data, training, performance figures. Settings, config cross-checks,
 # the experiment grid and input functions: genomic_dl.evoaug2023.plan (this file only declares rules).
 
-import genomic_dl.evoaug2023.plan as evoaug_paths
-from genomic_dl.evoaug2023.plan import DIR as EVOAUG_DIR
+import genomic_dl.evoaug2023.plan as evoaug_plan
 from genomic_dl.evoaug2023.plan import EvoAugPlan
 
 evoaug = EvoAugPlan(CORE)
+evoaug_paths = evoaug.paths
+EVOAUG_DIR = evoaug_paths.dir
 EVOAUG = evoaug.settings
 
 
@@ -13,7 +14,7 @@ rule evoaug_download:
     output:
         "resources/evoaug2023/{filename}",
     log:
-        "logs/evoaug2023/download/{filename}.log",
+        f"{LOGS}/evoaug2023/download/{{filename}}.log",
     wildcard_constraints:
         filename=evoaug.download_names,
     conda:
@@ -33,9 +34,9 @@ rule evoaug_data:
     output:
         evoaug_paths.data("{dataset}"),
     log:
-        "logs/evoaug2023/data/{dataset}.log",
+        f"{LOGS}/evoaug2023/data/{{dataset}}.log",
     wildcard_constraints:
-        dataset=evoaug_paths.DATASET_RE,
+        dataset=evoaug_plan.DATASET_RE,
     conda:
         "../../envs/evoaug.yaml"
     threads: 1
@@ -58,15 +59,15 @@ rule evoaug_train_standard:
     input:
         evoaug_paths.data("{dataset}"),
     output:
-        **evoaug_paths.stage_outputs(
+        **evoaug_plan.stage_outputs(
             evoaug_paths.run_dir("{dataset}", "standard", "{seed}"), ["standard"]
         ),
     log:
-        "logs/evoaug2023/models/{dataset}/standard/seed{seed}.log",
+        f"{LOGS}/evoaug2023/models/{{dataset}}/standard/seed{{seed}}.log",
     benchmark:
         evoaug_paths.benchmark(evoaug_paths.run_dir("{dataset}", "standard", "{seed}"))
     wildcard_constraints:
-        dataset=evoaug_paths.DATASET_RE,
+        dataset=evoaug_plan.DATASET_RE,
     conda:
         "../../envs/evoaug.yaml"
     threads: config["training_threads"]
@@ -81,16 +82,16 @@ rule evoaug_train_standard:
 
 use rule evoaug_train_standard as evoaug_train_augmented with:
     output:
-        **evoaug_paths.stage_outputs(
+        **evoaug_plan.stage_outputs(
             evoaug_paths.run_dir("{dataset}", "{setting}", "{seed}"),
-            evoaug_paths.AUGMENTED_STAGES,
+            evoaug_plan.AUGMENTED_STAGES,
         ),
     log:
-        "logs/evoaug2023/models/{dataset}/{setting}/seed{seed}.log",
+        f"{LOGS}/evoaug2023/models/{{dataset}}/{{setting}}/seed{{seed}}.log",
     benchmark:
         evoaug_paths.benchmark(evoaug_paths.run_dir("{dataset}", "{setting}", "{seed}"))
     wildcard_constraints:
-        dataset=evoaug_paths.DATASET_RE,
+        dataset=evoaug_plan.DATASET_RE,
         setting=evoaug.augmented_re,
     resources:
         mem_mb=RES.mem("evoaug_train_augmented"),
@@ -101,18 +102,18 @@ use rule evoaug_train_standard as evoaug_train_augmented with:
 
 use rule evoaug_train_standard as evoaug_downsample_standard with:
     output:
-        **evoaug_paths.stage_outputs(
+        **evoaug_plan.stage_outputs(
             evoaug_paths.downsample_dir("{dataset}", "{size}", "standard", "{seed}"),
             ["standard"],
         ),
     log:
-        "logs/evoaug2023/downsampling/{dataset}/n{size}/standard/seed{seed}.log",
+        f"{LOGS}/evoaug2023/downsampling/{{dataset}}/n{{size}}/standard/seed{{seed}}.log",
     benchmark:
         evoaug_paths.benchmark(
             evoaug_paths.downsample_dir("{dataset}", "{size}", "standard", "{seed}")
         )
     wildcard_constraints:
-        dataset=evoaug_paths.DATASET_RE,
+        dataset=evoaug_plan.DATASET_RE,
         size=r"\d+",
     resources:
         mem_mb=RES.mem("evoaug_downsample_standard"),
@@ -123,18 +124,18 @@ use rule evoaug_train_standard as evoaug_downsample_standard with:
 
 use rule evoaug_train_standard as evoaug_downsample_augmented with:
     output:
-        **evoaug_paths.stage_outputs(
+        **evoaug_plan.stage_outputs(
             evoaug_paths.downsample_dir("{dataset}", "{size}", "{setting}", "{seed}"),
-            evoaug_paths.AUGMENTED_STAGES,
+            evoaug_plan.AUGMENTED_STAGES,
         ),
     log:
-        "logs/evoaug2023/downsampling/{dataset}/n{size}/{setting}/seed{seed}.log",
+        f"{LOGS}/evoaug2023/downsampling/{{dataset}}/n{{size}}/{{setting}}/seed{{seed}}.log",
     benchmark:
         evoaug_paths.benchmark(
             evoaug_paths.downsample_dir("{dataset}", "{size}", "{setting}", "{seed}")
         )
     wildcard_constraints:
-        dataset=evoaug_paths.DATASET_RE,
+        dataset=evoaug_plan.DATASET_RE,
         setting=evoaug.augmented_re,
         size=r"\d+",
     resources:
@@ -146,17 +147,17 @@ use rule evoaug_train_standard as evoaug_downsample_augmented with:
 
 use rule evoaug_train_standard as evoaug_sweep with:
     output:
-        **evoaug_paths.stage_outputs(
+        **evoaug_plan.stage_outputs(
             evoaug_paths.sweep_dir("{dataset}", "{point}", "{seed}"),
-            evoaug_paths.AUGMENTED_STAGES,
+            evoaug_plan.AUGMENTED_STAGES,
         ),
     log:
-        "logs/evoaug2023/sweeps/{dataset}/{point}/seed{seed}.log",
+        f"{LOGS}/evoaug2023/sweeps/{{dataset}}/{{point}}/seed{{seed}}.log",
     benchmark:
         evoaug_paths.benchmark(evoaug_paths.sweep_dir("{dataset}", "{point}", "{seed}"))
     wildcard_constraints:
-        dataset=evoaug_paths.DATASET_RE,
-        point=evoaug_paths.POINT_RE,
+        dataset=evoaug_plan.DATASET_RE,
+        point=evoaug_plan.POINT_RE,
     resources:
         mem_mb=RES.mem("evoaug_sweep"),
         runtime=RES.runtime("evoaug_sweep"),
@@ -175,7 +176,7 @@ rule evoaug_fig1b:
         ),
         csv=f"{EVOAUG_DIR}/fig1b_basset_aupr.csv",
     log:
-        "logs/evoaug2023/fig1b.log",
+        f"{LOGS}/evoaug2023/fig1b.log",
     conda:
         "../../envs/plotting.yaml"
     resources:
@@ -199,7 +200,7 @@ rule evoaug_fig2a:
         ),
         csv=f"{EVOAUG_DIR}/fig2a_deepstarr_pearson.csv",
     log:
-        "logs/evoaug2023/fig2a.log",
+        f"{LOGS}/evoaug2023/fig2a.log",
     conda:
         "../../envs/plotting.yaml"
     resources:
@@ -223,7 +224,7 @@ rule evoaug_fig2b:
         ),
         csv=f"{EVOAUG_DIR}/fig2b_chip_auroc.csv",
     log:
-        "logs/evoaug2023/fig2b.log",
+        f"{LOGS}/evoaug2023/fig2b.log",
     conda:
         "../../envs/plotting.yaml"
     resources:
@@ -246,7 +247,7 @@ rule evoaug_fig2c:
         ),
         csv=f"{EVOAUG_DIR}/fig2c_downsampling.csv",
     log:
-        "logs/evoaug2023/fig2c.log",
+        f"{LOGS}/evoaug2023/fig2c.log",
     conda:
         "../../envs/plotting.yaml"
     resources:
@@ -269,7 +270,7 @@ rule evoaug_figS7:
         ),
         csv=f"{EVOAUG_DIR}/figS7_training_curves.csv",
     log:
-        "logs/evoaug2023/figS7.log",
+        f"{LOGS}/evoaug2023/figS7.log",
     conda:
         "../../envs/plotting.yaml"
     resources:
@@ -287,7 +288,7 @@ rule evoaug_tableS2:
     output:
         f"{EVOAUG_DIR}/tableS2_compute_cost.csv",
     log:
-        "logs/evoaug2023/tableS2.log",
+        f"{LOGS}/evoaug2023/tableS2.log",
     conda:
         "../../envs/plotting.yaml"
     resources:
@@ -311,7 +312,7 @@ rule evoaug_figS1_S5:
         ),
         csv=f"{EVOAUG_DIR}/figS1_S5_sweeps.csv",
     log:
-        "logs/evoaug2023/figS1_S5.log",
+        f"{LOGS}/evoaug2023/figS1_S5.log",
     conda:
         "../../envs/plotting.yaml"
     resources:

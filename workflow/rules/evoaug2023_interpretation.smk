@@ -1,10 +1,10 @@
 # EvoAug (Lee et al. 2023) interpretation: Figs 1c, 1d and S6 of the models trained by
 # evoaug2023.smk. Settings, checks and input functions: genomic_dl.evoaug2023.plan.
 
-from genomic_dl.evoaug2023.plan import DOWNLOADS_DIR, INTERPRETATION_DIR
 from genomic_dl.evoaug2023.plan import InterpretationPlan
 
 interp = InterpretationPlan(CORE)
+INTERPRETATION_DIR, DOWNLOADS_DIR = evoaug_paths.interpretation_dir, evoaug_paths.downloads_dir
 
 
 # ---------------------------------------------------------------- Fig 1c: filters vs JASPAR
@@ -22,7 +22,7 @@ rule evoaug_interp_filters:
             "filters", "{dataset}", "{setting}", "{stage}", "{seed}", "meme"
         ),
     log:
-        "logs/evoaug2023/interpretation/filters/{dataset}/{setting}/seed{seed}/{stage}.log",
+        f"{LOGS}/evoaug2023/interpretation/filters/{{dataset}}/{{setting}}/seed{{seed}}/{{stage}}.log",
     wildcard_constraints:
         dataset=r"[A-Za-z0-9_]+",
         setting=r"[a-z0-9_]+",
@@ -52,7 +52,7 @@ rule evoaug_interp_tomtom:
         matches=interp.outputs("filters", interp.filters["dataset"], "csv"),
         summary=interp.outputs("filters", interp.filters["dataset"], "json"),
     log:
-        "logs/evoaug2023/interpretation/tomtom.log",
+        f"{LOGS}/evoaug2023/interpretation/tomtom.log",
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
@@ -70,13 +70,13 @@ rule evoaug_fig1c_filters:
         interp.outputs("filters", interp.filters["dataset"], "json"),
     output:
         pdf=report(
-            "results/evoaug2023/fig1c_filter_jaspar.pdf",
+            f"{EVOAUG_DIR}/fig1c_filter_jaspar.pdf",
             caption="../report/fig1c_filter_jaspar.rst",
             category="EvoAug 2023",
         ),
-        csv="results/evoaug2023/fig1c_filter_jaspar.csv",
+        csv=f"{EVOAUG_DIR}/fig1c_filter_jaspar.csv",
     log:
-        "logs/evoaug2023/interpretation/fig1c_filter_jaspar.log",
+        f"{LOGS}/evoaug2023/interpretation/fig1c_filter_jaspar.log",
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
@@ -95,13 +95,13 @@ rule evoaug_fig1c_filter_logos:
         unpack(interp.filter_logo_inputs),
     output:
         pdf=report(
-            "results/evoaug2023/fig1c_filter_logos_{model}.pdf",
+            f"{EVOAUG_DIR}/fig1c_filter_logos_{{model}}.pdf",
             caption="../report/fig1c_filter_logos.rst",
             category="EvoAug 2023",
         ),
-        csv="results/evoaug2023/fig1c_filter_logos_{model}.csv",
+        csv=f"{EVOAUG_DIR}/fig1c_filter_logos_{{model}}.csv",
     log:
-        "logs/evoaug2023/interpretation/fig1c_filter_logos_{model}.log",
+        f"{LOGS}/evoaug2023/interpretation/fig1c_filter_logos_{{model}}.log",
     wildcard_constraints:
         model="|".join(interp.labels),
     conda:
@@ -127,7 +127,7 @@ rule evoaug_interp_synthetic_variants:
     output:
         f"{INTERPRETATION_DIR}/variant_effects/synthetic/{{dataset}}/variants.npz",
     log:
-        "logs/evoaug2023/interpretation/variant_effects/synthetic/{dataset}/variants.log",
+        f"{LOGS}/evoaug2023/interpretation/variant_effects/synthetic/{{dataset}}/variants.log",
     wildcard_constraints:
         dataset=r"[A-Za-z0-9_]+",
     conda:
@@ -147,7 +147,7 @@ rule evoaug_cagi5_download:
     output:
         f"{DOWNLOADS_DIR}/cagi5/{{element}}.tsv",
     log:
-        "logs/evoaug2023/downloads/cagi5/{element}.log",
+        f"{LOGS}/evoaug2023/downloads/cagi5/{{element}}.log",
     wildcard_constraints:
         element="|".join(interp.cagi5["elements"]) or "^$",
     conda:
@@ -168,7 +168,7 @@ rule evoaug_hg19_checksums:
     output:
         f"{DOWNLOADS_DIR}/hg19/md5sum.txt",
     log:
-        "logs/evoaug2023/downloads/hg19/md5sum.log",
+        f"{LOGS}/evoaug2023/downloads/hg19/md5sum.log",
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
@@ -189,7 +189,7 @@ rule evoaug_hg19_chromosome:
     output:
         f"{DOWNLOADS_DIR}/hg19/chr{{chromosome}}.fa.gz",
     log:
-        "logs/evoaug2023/downloads/hg19/chr{chromosome}.log",
+        f"{LOGS}/evoaug2023/downloads/hg19/chr{{chromosome}}.log",
     wildcard_constraints:
         chromosome=r"[0-9XY]+",
     conda:
@@ -214,7 +214,7 @@ rule evoaug_interp_cagi5_variants:
     output:
         f"{INTERPRETATION_DIR}/variant_effects/cagi5/variants.npz",
     log:
-        "logs/evoaug2023/interpretation/variant_effects/cagi5/variants.log",
+        f"{LOGS}/evoaug2023/interpretation/variant_effects/cagi5/variants.log",
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
@@ -241,7 +241,7 @@ rule evoaug_interp_variant_scores:
             "csv",
         ),
     log:
-        f"logs/evoaug2023/interpretation/variant_effects/{interp.source}/{{dataset}}/{{setting}}/seed{{seed}}/{{stage}}.log",
+        f"{LOGS}/evoaug2023/interpretation/variant_effects/{interp.source}/{{dataset}}/{{setting}}/seed{{seed}}/{{stage}}.log",
     wildcard_constraints:
         dataset=interp.variants["dataset"],
         setting=r"[a-z0-9_]+",
@@ -268,13 +268,13 @@ rule evoaug_fig1d_variant_effects:
         ),
     output:
         pdf=report(
-            "results/evoaug2023/fig1d_variant_effects.pdf",
+            f"{EVOAUG_DIR}/fig1d_variant_effects.pdf",
             caption="../report/fig1d_variant_effects.rst",
             category="EvoAug 2023",
         ),
-        csv="results/evoaug2023/fig1d_variant_effects.csv",
+        csv=f"{EVOAUG_DIR}/fig1d_variant_effects.csv",
     log:
-        "logs/evoaug2023/interpretation/fig1d_variant_effects.log",
+        f"{LOGS}/evoaug2023/interpretation/fig1d_variant_effects.log",
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1
@@ -303,7 +303,7 @@ rule evoaug_interp_attribution:
             "attribution", "{dataset}", "{setting}", "{stage}", "{seed}", "csv"
         ),
     log:
-        "logs/evoaug2023/interpretation/attribution/{dataset}/{setting}/seed{seed}/{stage}.log",
+        f"{LOGS}/evoaug2023/interpretation/attribution/{{dataset}}/{{setting}}/seed{{seed}}/{{stage}}.log",
     wildcard_constraints:
         dataset=r"[A-Za-z0-9_]+",
         setting=r"[a-z0-9_]+",
@@ -330,13 +330,13 @@ rule evoaug_figS6_attribution:
         data=evoaug_paths.data(interp.attribution["dataset"]),
     output:
         pdf=report(
-            "results/evoaug2023/figS6_attribution_logos.pdf",
+            f"{EVOAUG_DIR}/figS6_attribution_logos.pdf",
             caption="../report/figS6_attribution_logos.rst",
             category="EvoAug 2023",
         ),
-        csv="results/evoaug2023/figS6_attribution_logos.csv",
+        csv=f"{EVOAUG_DIR}/figS6_attribution_logos.csv",
     log:
-        "logs/evoaug2023/interpretation/figS6_attribution_logos.log",
+        f"{LOGS}/evoaug2023/interpretation/figS6_attribution_logos.log",
     conda:
         "../../envs/evoaug_interpretation.yaml"
     threads: 1

@@ -1,21 +1,19 @@
 # ImaGene (Torada et al. 2019): haplotype images, binary detection CNNs, Figs 1-3.
 # Settings, checks, targets and input functions: genomic_dl.imagene2019.plan.
 
-from genomic_dl.imagene2019.plan import DIR as IMAGENE_DIR
-from genomic_dl.imagene2019.plan import FIG3_DIR as IMAGENE_FIG3_DIR
 from genomic_dl.imagene2019.plan import ImagenePlan
-from genomic_dl.imagene2019.plan import image_shard as imagene_image_shard
 
 imagene = ImagenePlan(CORE)
+IMAGENE_DIR, IMAGENE_FIG3_DIR = imagene.dir, imagene.fig3_dir
 
 
 rule imagene_images:
     input:
         simulation_shard("{scenario}", "{S}", "{shard}"),
     output:
-        imagene_image_shard("{scenario}", "{sorting}", "{S}", "{shard}"),
+        imagene.image_shard("{scenario}", "{sorting}", "{S}", "{shard}"),
     log:
-        "logs/imagene_images/{scenario}/{sorting}/S{S}/shard{shard}.log",
+        f"{LOGS}/imagene_images/{{scenario}}/{{sorting}}/S{{S}}/shard{{shard}}.log",
     conda:
         "../../envs/images.yaml"
     threads: 1
@@ -32,7 +30,7 @@ rule imagene_fig1_download:
     output:
         "resources/imagene2019/fig1_{kind}",
     log:
-        "logs/imagene2019/fig1_download_{kind}.log",
+        f"{LOGS}/imagene2019/fig1_download_{{kind}}.log",
     wildcard_constraints:
         kind="vcf|panel",
     conda:
@@ -51,9 +49,9 @@ rule imagene_fig1_region:
         vcf="resources/imagene2019/fig1_vcf",
         panel="resources/imagene2019/fig1_panel",
     output:
-        THOUSAND_GENOMES_REGION,
+        CORE.thousand_genomes_region,
     log:
-        "logs/imagene2019/fig1_region.log",
+        f"{LOGS}/imagene2019/fig1_region.log",
     conda:
         "../../envs/simulation.yaml"
     resources:
@@ -71,13 +69,13 @@ rule imagene_fig1_encodings:
         imagene.fig1_region,
     output:
         pdf=report(
-            "results/imagene2019/fig1_image_representations.pdf",
+            f"{IMAGENE_DIR}/fig1_image_representations.pdf",
             caption="../report/fig1_image_representations.rst",
             category="ImaGene 2019",
         ),
-        csv="results/imagene2019/fig1_image_representations.csv",
+        csv=f"{IMAGENE_DIR}/fig1_image_representations.csv",
     log:
-        "logs/imagene2019/fig1_encodings.log",
+        f"{LOGS}/imagene2019/fig1_encodings.log",
     conda:
         "../../envs/plotting.yaml"
     resources:
@@ -97,13 +95,13 @@ rule imagene_fig2_sorting:
         ),
     output:
         pdf=report(
-            "results/imagene2019/fig2_sorting_examples.pdf",
+            f"{IMAGENE_DIR}/fig2_sorting_examples.pdf",
             caption="../report/fig2_sorting_examples.rst",
             category="ImaGene 2019",
         ),
-        csv="results/imagene2019/fig2_sorting_examples.csv",
+        csv=f"{IMAGENE_DIR}/fig2_sorting_examples.csv",
     log:
-        "logs/imagene2019/fig2_sorting.log",
+        f"{LOGS}/imagene2019/fig2_sorting.log",
     conda:
         "../../envs/plotting.yaml"
     resources:
@@ -128,7 +126,7 @@ rule imagene_fig3_train:
         model=f"{IMAGENE_FIG3_DIR}/{{architecture}}/{{sorting}}/S{{S}}/seed{{seed}}/model.pt",
         history=f"{IMAGENE_FIG3_DIR}/{{architecture}}/{{sorting}}/S{{S}}/seed{{seed}}/history.csv",
     log:
-        "logs/imagene2019/fig3/{architecture}/{sorting}/S{S}/seed{seed}/train.log",
+        f"{LOGS}/imagene2019/fig3/{{architecture}}/{{sorting}}/S{{S}}/seed{{seed}}/train.log",
     conda:
         "../../envs/pytorch.yaml"
     threads: config["training_threads"]
@@ -161,7 +159,7 @@ rule imagene_fig3_evaluate:
     output:
         f"{IMAGENE_FIG3_DIR}/{{architecture}}/{{sorting}}/S{{S}}/seed{{seed}}/evaluation.json",
     log:
-        "logs/imagene2019/fig3/{architecture}/{sorting}/S{S}/seed{seed}/evaluate.log",
+        f"{LOGS}/imagene2019/fig3/{{architecture}}/{{sorting}}/S{{S}}/seed{{seed}}/evaluate.log",
     conda:
         "../../envs/pytorch.yaml"
     threads: config["training_threads"]
@@ -180,13 +178,13 @@ rule imagene_fig3_figure:
         imagene.fig3_evaluations(imagene.fig3_networks),
     output:
         pdf=report(
-            "results/imagene2019/fig3_sorting_accuracy.pdf",
+            f"{IMAGENE_DIR}/fig3_sorting_accuracy.pdf",
             caption="../report/fig3_sorting_accuracy.rst",
             category="ImaGene 2019",
         ),
-        csv="results/imagene2019/fig3_sorting_accuracy.csv",
+        csv=f"{IMAGENE_DIR}/fig3_sorting_accuracy.csv",
     log:
-        "logs/imagene2019/fig3_figure.log",
+        f"{LOGS}/imagene2019/fig3_figure.log",
     conda:
         "../../envs/plotting.yaml"
     resources:
@@ -205,13 +203,13 @@ rule imagene_fig3_ablations:
         imagene.fig3_evaluations(imagene.ablation_networks),
     output:
         pdf=report(
-            "results/imagene2019/fig3_ablations.pdf",
+            f"{IMAGENE_DIR}/fig3_ablations.pdf",
             caption="../report/fig3_ablations.rst",
             category="ImaGene 2019",
         ),
-        csv="results/imagene2019/fig3_ablations.csv",
+        csv=f"{IMAGENE_DIR}/fig3_ablations.csv",
     log:
-        "logs/imagene2019/fig3_ablations.log",
+        f"{LOGS}/imagene2019/fig3_ablations.log",
     conda:
         "../../envs/plotting.yaml"
     resources:

@@ -9,7 +9,7 @@ rule imagene_multiclass_train:
         model=f"{IMAGENE_DIR}/{{experiment}}/{{variant}}/seed{{seed}}/model.pt",
         history=f"{IMAGENE_DIR}/{{experiment}}/{{variant}}/seed{{seed}}/history.csv",
     log:
-        "logs/imagene2019/{experiment}/{variant}/seed{seed}/train.log",
+        f"{LOGS}/imagene2019/{{experiment}}/{{variant}}/seed{{seed}}/train.log",
     wildcard_constraints:
         experiment="fig4|fig5",
         variant=r"[a-z0-9_]+",
@@ -40,7 +40,7 @@ rule imagene_multiclass_evaluate:
         summary=f"{IMAGENE_DIR}/{{experiment}}/{{variant}}/seed{{seed}}/evaluation.json",
         predictions=f"{IMAGENE_DIR}/{{experiment}}/{{variant}}/seed{{seed}}/predictions.npz",
     log:
-        "logs/imagene2019/{experiment}/{variant}/seed{seed}/evaluate.log",
+        f"{LOGS}/imagene2019/{{experiment}}/{{variant}}/seed{{seed}}/evaluate.log",
     wildcard_constraints:
         experiment="fig4|fig5",
         variant=r"[a-z0-9_]+",
@@ -69,7 +69,7 @@ rule imagene_fig4_misspecification:
         ),
         csv=f"{IMAGENE_DIR}/fig4_misspecification.csv",
     log:
-        "logs/imagene2019/fig4_misspecification.log",
+        f"{LOGS}/imagene2019/fig4_misspecification.log",
     conda:
         "../../envs/plotting.yaml"
     resources:
@@ -93,7 +93,7 @@ rule imagene_fig5_label_distributions:
         ),
         csv=f"{IMAGENE_DIR}/fig5_label_distributions.csv",
     log:
-        "logs/imagene2019/fig5_label_distributions.log",
+        f"{LOGS}/imagene2019/fig5_label_distributions.log",
     conda:
         "../../envs/plotting.yaml"
     resources:
@@ -116,7 +116,7 @@ rule imagene_fig6_posterior:
         ),
         csv=f"{IMAGENE_DIR}/fig6_posterior.csv",
     log:
-        "logs/imagene2019/fig6_posterior.log",
+        f"{LOGS}/imagene2019/fig6_posterior.log",
     conda:
         "../../envs/plotting.yaml"
     resources:

@@ -18,9 +18,10 @@ if _errors:
     _where = "/".join(map(str, _errors[0].absolute_path))
     raise ValueError(f"invalid {config['claims']}: at '{_where}': {_errors[0].message}")
 
+# Claims name their tables relative to the results tree.
 RESULT_TABLES = sorted(
     {path for path in ALL_FIGURES if path.endswith(".csv")}
-    & {claim["table"] for claim in CLAIMS["claims"]}
+    & {f"{RESULTS}/{claim['table']}" for claim in CLAIMS["claims"]}
 )
 
 
@@ -29,13 +30,13 @@ rule scorecard:
         RESULT_TABLES,
     output:
         md=report(
-            "results/scorecard.md",
+            f"{RESULTS}/scorecard.md",
             caption="../report/scorecard.rst",
             category="Scorecard",
         ),
-        csv="results/scorecard.csv",
+        csv=f"{RESULTS}/scorecard.csv",
     log:
-        "logs/scorecard.log",
+        f"{LOGS}/scorecard.log",
     conda:
         "../../envs/plotting.yaml"
     resources:
@@ -45,5 +46,6 @@ rule scorecard:
         claims=CLAIMS["claims"],
         preset=config["preset"],
         config=config,
+        results_dir=RESULTS,
     script:
         "../../scripts/core/scorecard.py"

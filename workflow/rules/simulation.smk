@@ -5,7 +5,7 @@ rule simulate_msprime:
     output:
         simulation_shard("{scenario}", "{S}", "{shard}"),
     log:
-        "logs/simulate/{scenario}/S{S}/shard{shard}.log",
+        f"{LOGS}/simulate/{{scenario}}/S{{S}}/shard{{shard}}.log",
     wildcard_constraints:
         scenario="|".join(CORE.scenarios_by_engine["msprime"]) or "^$",
     conda:
@@ -26,7 +26,7 @@ rule simulate_slim:
     output:
         simulation_shard("{scenario}", "{S}", "{shard}"),
     log:
-        "logs/simulate/{scenario}/S{S}/shard{shard}.log",
+        f"{LOGS}/simulate/{{scenario}}/S{{S}}/shard{{shard}}.log",
     wildcard_constraints:
         scenario="|".join(CORE.scenarios_by_engine["slim"]) or "^$",
     conda:

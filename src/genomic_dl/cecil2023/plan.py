@@ -10,9 +10,8 @@ from genomic_dl.cecil2023.statistics import STATISTIC_LABELS
 from genomic_dl.cecil2023.tables import spec_paths
 from genomic_dl.cecil2023.training import MODEL_LABELS, STRATEGIES, model_kwargs
 from genomic_dl.cecil2023.widths import WIDTH_METHODS
-from genomic_dl.plan import THOUSAND_GENOMES_REGION, CorePlan, config_error, simulation_shard
+from genomic_dl.plan import CorePlan, config_error
 
-DIR = "results/cecil2023"
 #: Training jobs: Imagene and mini-CNN together (mini-CNN costs seconds), DeepSet alone, and the
 #: ladder steps that are not one of these models together; every model keeps its own seed and
 #: output files, so the grouping changes no result.
@@ -40,18 +39,6 @@ SORTING_PATTERN = "rows|none"
 TRAINING_PATTERN = "|".join(STRATEGIES) + r"|n\d+"
 
 
-def data_dir(dataset: str, width: str, sorting: str) -> str:
-    return f"{DIR}/data/{dataset}/{width}/{sorting}"
-
-
-def model_dir(dataset: str, width: str, sorting: str, model: str, training: str) -> str:
-    return f"{DIR}/models/{dataset}/{width}/{sorting}/{model}/{training}"
-
-
-def statistics_dir(dataset: str) -> str:
-    return f"{DIR}/statistics/{dataset}"
-
-
 def strategy(training: str) -> str:
     """Training strategy of a {training} wildcard (`n<size>`: fixed epochs on a subset)."""
     return training if training in STRATEGIES else "fixed_epochs"
@@ -62,24 +49,11 @@ def n_train(training: str) -> int | None:
     return int(training[1:]) if training.startswith("n") else None
 
 
-def model_outputs(models: list[str], name: str, training: str = "{training}") -> list[str]:
-    """Output files `name` of the models trained by one job (wildcards dataset, width, sorting)."""
-    return [f"{DIR}/models/{{dataset}}/{{width}}/{{sorting}}/{model}/{training}/{name}" for model in models]
-
-
-def training_outputs(models: list[str], training: str = "{training}") -> dict[str, list[str]]:
-    """Named outputs of a training job: models, restarts, predictions, summaries."""
-    return {
-        "models": model_outputs(models, "model.pt", training),
-        "restarts": model_outputs(models, "restarts.csv", training),
-        "predictions": model_outputs(models, "predictions.csv", training),
-        "summaries": model_outputs(models, "summary.json", training),
-    }
-
-
 class CecilPlan:
     def __init__(self, core: CorePlan) -> None:
         self.core = core
+        #: This paper's results (data sets, models, tables, figures) in the run's results tree.
+        self.dir = f"{core.results}/cecil2023"
         self.settings = settings = core.config["cecil2023"]
         self.datasets: dict[str, dict] = settings["datasets"]
         self.dataset_pattern = "|".join(self.datasets)
@@ -102,6 +76,29 @@ class CecilPlan:
         self._check_figures()
         self._check_figF()
         self._build_targets()
+
+    # ---------------------------------------------------------------- paths
+    def data_dir(self, dataset: str, width: str, sorting: str) -> str:
+        return f"{self.dir}/data/{dataset}/{width}/{sorting}"
+
+    def model_dir(self, dataset: str, width: str, sorting: str, model: str, training: str) -> str:
+        return f"{self.dir}/models/{dataset}/{width}/{sorting}/{model}/{training}"
+
+    def statistics_dir(self, dataset: str) -> str:
+        return f"{self.dir}/statistics/{dataset}"
+
+    def model_outputs(self, models: list[str], name: str, training: str = "{training}") -> list[str]:
+        """Output files `name` of the models trained by one job (wildcards dataset, width, sorting)."""
+        return [f"{self.dir}/models/{{dataset}}/{{width}}/{{sorting}}/{model}/{training}/{name}" for model in models]
+
+    def training_outputs(self, models: list[str], training: str = "{training}") -> dict[str, list[str]]:
+        """Named outputs of a training job: models, restarts, predictions, summaries."""
+        return {
+            "models": self.model_outputs(models, "model.pt", training),
+            "restarts": self.model_outputs(models, "restarts.csv", training),
+            "predictions": self.model_outputs(models, "predictions.csv", training),
+            "summaries": self.model_outputs(models, "summary.json", training),
+        }
 
     # ---------------------------------------------------------------- config cross-checks
     def _check_datasets(self) -> None:
@@ -192,7 +189,8 @@ class CecilPlan:
         spec = self.datasets[dataset]
         return {
             f"class{label}": [
-                simulation_shard(c["scenario"], c["S"], shard) for shard in range(first, first + spec["shards"])
+                self.core.simulation_shard(c["scenario"], c["S"], shard)
+                for shard in range(first, first + spec["shards"])
             ]
             for label, c in enumerate(spec["classes"])
         }
@@ -206,7 +204,7 @@ class CecilPlan:
         return self.class_shards(w.dataset, shards * (1 + int(w.epoch)))
 
     def train_inputs(self, w) -> dict[str, Any]:
-        data = data_dir(w.dataset, w.width, w.sorting)
+        data = self.data_dir(w.dataset, w.width, w.sorting)
         inputs: dict[str, Any] = {"images": f"{data}/images.npz"}
         if w.training == "on_the_fly":
             inputs["epochs"] = [f"{data}/epoch{epoch}.npz" for epoch in range(self.settings["training"]["epochs"])]
@@ -260,7 +258,7 @@ class CecilPlan:
         }
         if not self.runs(dataset):
             return {**spec, "note": self.core.slim_note}
-        path = model_dir(dataset, width, sorting, self.ladder_reuse.get(model, model), training)
+        path = self.model_dir(dataset, width, sorting, self.ladder_reuse.get(model, model), training)
         return {**spec, "predictions": f"{path}/predictions.csv", "summary": f"{path}/summary.json"}
 
     def statistic_spec(self, dataset: str, statistic: str, **extra: Any) -> dict:
@@ -277,7 +275,7 @@ class CecilPlan:
         }
         if not self.runs(dataset):
             return {**spec, "note": self.core.slim_note}
-        path = statistics_dir(dataset)
+        path = self.statistics_dir(dataset)
         return {**spec, "scores": f"{path}/scores.csv", "classifiers": f"{path}/classifiers.json"}
 
     def method_spec(self, dataset: str, method: str, **extra: Any) -> dict:
@@ -287,7 +285,7 @@ class CecilPlan:
 
     def interpretation(self, dataset: str, model: str, width: str = "resize", sorting: str = "rows") -> str:
         trained = self.ladder_reuse.get(model, model)
-        return f"{model_dir(dataset, width, sorting, trained, 'fixed_epochs')}/interpretation.npz"
+        return f"{self.model_dir(dataset, width, sorting, trained, 'fixed_epochs')}/interpretation.npz"
 
     def ladder_spec(self, step: int, sorting: str, **extra: Any) -> dict:
         """Row spec of complexity-ladder step `step` (1-based) on the complexity data set."""
@@ -387,21 +385,21 @@ class CecilPlan:
             if self.runs(dataset)
         }
         self.figures = [
-            f"{DIR}/figF_sfs.pdf",
-            f"{DIR}/figF_sfs.csv",
+            f"{self.dir}/figF_sfs.pdf",
+            f"{self.dir}/figF_sfs.csv",
             *[
-                f"{DIR}/{table}.{extension}"
+                f"{self.dir}/{table}.{extension}"
                 for table, rows in self.tables.items()
                 if rows
                 for extension in ("csv", "md")
             ],
-            *[f"{DIR}/{name}.{extension}" for name in FIGURES for extension in ("pdf", "csv")],
+            *[f"{self.dir}/{name}.{extension}" for name in FIGURES for extension in ("pdf", "csv")],
         ]
 
     def figF_shards(self, population: str) -> list[str]:
         """Fig F inputs: the neutral shards of the three- or single-population scenario."""
         figF = self.settings["figF_sfs"]
-        return [simulation_shard(figF[f"{population}_scenario"], 0, i) for i in range(figF["shards"])]
+        return [self.core.simulation_shard(figF[f"{population}_scenario"], 0, i) for i in range(figF["shards"])]
 
     def figF_inputs(self, w=None) -> dict[str, Any]:
         """Fig F inputs by name; ``thousand_genomes``: the 1000 Genomes region of ImaGene Fig 1."""
@@ -410,7 +408,7 @@ class CecilPlan:
             "single_population": self.figF_shards("single_population"),
         }
         if self.settings["figF_sfs"]["thousand_genomes"]:
-            inputs["thousand_genomes"] = THOUSAND_GENOMES_REGION
+            inputs["thousand_genomes"] = self.core.thousand_genomes_region
         return inputs
 
     def figF_region_label(self) -> str:

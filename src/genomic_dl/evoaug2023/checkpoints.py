@@ -1,7 +1,7 @@
 """Saving and loading the EvoAug models of the workflow, with the metadata needed to use them.
 
 Every trained model is written to
-``results/evoaug2023/models/{dataset}/{setting}/seed{seed}/{stage}.pt`` by
+``<results_dir>/evoaug2023/models/{dataset}/{setting}/seed{seed}/{stage}.pt`` by
 :func:`save_evoaug_model` (a :func:`genomic_dl.nn.trainer.save_checkpoint`
 file) with the metadata keys of :data:`METADATA_KEYS`:
 

@@ -295,7 +295,7 @@ def load_splits(
     Parameters
     ----------
     path
-        ``results/evoaug2023/data/{dataset}.h5``.
+        ``<results_dir>/evoaug2023/data/{dataset}.h5``.
     dataset
         Its name (for the task names of the real files and error messages).
     n_train

@@ -2,8 +2,9 @@
 functions of workflow/rules/evoaug2023.smk (training, Figs 1b, 2a-c, S1-S5, S7, Table S2) and
 evoaug2023_interpretation.smk (Figs 1c, 1d, S6).
 
-Contract between the two parts: data ``results/evoaug2023/data/{dataset}.h5``, models
-``results/evoaug2023/models/{dataset}/{setting}/seed{seed}/{stage}.pt`` (+ ``{stage}_evaluation.json``).
+Contract between the two parts (:class:`EvoAugPaths`, under the run's results tree ``results_dir``):
+data ``<results_dir>/evoaug2023/data/{dataset}.h5``, models
+``<results_dir>/evoaug2023/models/{dataset}/{setting}/seed{seed}/{stage}.pt`` (+ ``{stage}_evaluation.json``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from genomic_dl.evoaug2023.grid import KINDS, dataset_kind, stages_of
 from genomic_dl.evoaug2023.labels import model_label
 from genomic_dl.plan import CorePlan, config_error
 
-DIR = "results/evoaug2023"
 AUGMENTED_STAGES = ["pretrained", "finetuned"]
 FIGURES = (
     "fig1b_basset_aupr",
@@ -31,31 +31,43 @@ DATASET_RE = r"basset|deepstarr|chip_[A-Za-z0-9]+"
 POINT_RE = r"[a-z_]+-[a-z_]+-[0-9.e+-]+"
 
 
-def data(dataset: str) -> str:
-    """An EvoAug data file (synthetic offline, the Zenodo file in the paper preset)."""
-    return f"{DIR}/data/{dataset}.h5"
+class EvoAugPaths:
+    """Files of this paper's jobs under one results tree (``root``: config key ``results_dir``)."""
 
+    def __init__(self, root: str) -> None:
+        self.dir = f"{root}/evoaug2023"
+        self.interpretation_dir = f"{self.dir}/interpretation"
+        self.downloads_dir = f"{self.dir}/downloads"
 
-def run_dir(dataset: str, setting: str, seed: Any) -> str:
-    return f"{DIR}/models/{dataset}/{setting}/seed{seed}"
+    def data(self, dataset: str) -> str:
+        """An EvoAug data file (synthetic offline, the Zenodo file in the paper preset)."""
+        return f"{self.dir}/data/{dataset}.h5"
 
+    def run_dir(self, dataset: str, setting: str, seed: Any) -> str:
+        return f"{self.dir}/models/{dataset}/{setting}/seed{seed}"
 
-def model(dataset: str, setting: str, stage: str, seed: Any) -> str:
-    """A trained model of the training part (the contract with the interpretation part)."""
-    return f"{run_dir(dataset, setting, seed)}/{stage}.pt"
+    def model(self, dataset: str, setting: str, stage: str, seed: Any) -> str:
+        """A trained model of the training part (the contract with the interpretation part)."""
+        return f"{self.run_dir(dataset, setting, seed)}/{stage}.pt"
 
+    def downsample_dir(self, dataset: str, size: Any, setting: str, seed: Any) -> str:
+        return f"{self.dir}/downsampling/{dataset}/n{size}/{setting}/seed{seed}"
 
-def downsample_dir(dataset: str, size: Any, setting: str, seed: Any) -> str:
-    return f"{DIR}/downsampling/{dataset}/n{size}/{setting}/seed{seed}"
+    def sweep_dir(self, dataset: str, point: str, seed: Any) -> str:
+        return f"{self.dir}/sweeps/{dataset}/{point}/seed{seed}"
 
+    def benchmark(self, directory: str) -> str:
+        """Snakemake benchmark file of the training job writing ``directory``."""
+        return directory.replace(f"{self.dir}/", f"{self.dir}/benchmarks/", 1) + ".tsv"
 
-def sweep_dir(dataset: str, point: str, seed: Any) -> str:
-    return f"{DIR}/sweeps/{dataset}/{point}/seed{seed}"
+    def paths(self, records: list[dict], suffix: str) -> list[str]:
+        """Files of records: suffix "_evaluation.json", "_history.csv" or ".pt"."""
+        return [f"{self.run_dir(r['dataset'], r['setting'], r['seed'])}/{r['stage']}{suffix}" for r in records]
 
-
-def benchmark(directory: str) -> str:
-    """Snakemake benchmark file of the training job writing ``directory``."""
-    return directory.replace(f"{DIR}/", f"{DIR}/benchmarks/", 1) + ".tsv"
+    def interpretation_path(
+        self, analysis: str, dataset: str, setting: str, stage: str, seed: Any, extension: str
+    ) -> str:
+        return f"{self.interpretation_dir}/{analysis}/{dataset}/{setting}/seed{seed}/{stage}.{extension}"
 
 
 def stage_outputs(directory: str, stages: list[str]) -> dict[str, str]:
@@ -72,17 +84,13 @@ def stages(setting: str) -> list[str]:
     return list(stages_of(setting))
 
 
-def paths(records: list[dict], suffix: str) -> list[str]:
-    """Files of records: suffix "_evaluation.json", "_history.csv" or ".pt"."""
-    return [f"{run_dir(r['dataset'], r['setting'], r['seed'])}/{r['stage']}{suffix}" for r in records]
-
-
 def _sweep_value(value: float) -> str:
     return f"{value:g}"
 
 
 class EvoAugPlan:
     def __init__(self, core: CorePlan) -> None:
+        self.paths = EvoAugPaths(core.results)
         self.core = core
         self.settings = settings = core.config["evoaug"]
         self.seeds = settings["seeds"]
@@ -298,27 +306,28 @@ class EvoAugPlan:
             for dataset in self.sweep_points
             for seed in self.seeds
         ]
-        self.figures = [f"{DIR}/{name}.{extension}" for name in FIGURES for extension in ("pdf", "csv")] + [
-            f"{DIR}/tableS2_compute_cost.csv"
+        self.figures = [f"{self.paths.dir}/{name}.{extension}" for name in FIGURES for extension in ("pdf", "csv")] + [
+            f"{self.paths.dir}/tableS2_compute_cost.csv"
         ]
 
     def fig2c_paths(self, suffix: str) -> list[str]:
         return [
-            f"{downsample_dir(r['dataset'], r['n_train'], r['setting'], r['seed'])}/{r['stage']}{suffix}"
+            f"{self.paths.downsample_dir(r['dataset'], r['n_train'], r['setting'], r['seed'])}/{r['stage']}{suffix}"
             for r in self.fig2c_records
         ]
 
     def tableS2_inputs(self) -> dict[str, list[str]]:
         benchmarks, histories = [], []
         for job in self.tableS2_jobs:
-            directory = run_dir(job["dataset"], job["setting"], job["seed"])
-            benchmarks.append(benchmark(directory))
+            directory = self.paths.run_dir(job["dataset"], job["setting"], job["seed"])
+            benchmarks.append(self.paths.benchmark(directory))
             histories += [f"{directory}/{stage}_history.csv" for stage in stages(job["setting"])]
         return {"benchmarks": benchmarks, "histories": histories}
 
     def sweep_paths(self) -> list[str]:
         return [
-            f"{sweep_dir(r['dataset'], r['point'], r['seed'])}/{r['stage']}_evaluation.json" for r in self.sweep_records
+            f"{self.paths.sweep_dir(r['dataset'], r['point'], r['seed'])}/{r['stage']}_evaluation.json"
+            for r in self.sweep_records
         ]
 
     # ---------------------------------------------------------------- input functions and params
@@ -377,13 +386,7 @@ class EvoAugPlan:
         return params
 
 
-INTERPRETATION_DIR = f"{DIR}/interpretation"
-DOWNLOADS_DIR = f"{DIR}/downloads"
 INTERPRETATION_STAGES = {"standard": ["standard"], "evoaug": ["pretrained", "finetuned"]}
-
-
-def interpretation_path(analysis: str, dataset: str, setting: str, stage: str, seed: Any, extension: str) -> str:
-    return f"{INTERPRETATION_DIR}/{analysis}/{dataset}/{setting}/seed{seed}/{stage}.{extension}"
 
 
 class InterpretationPlan:
@@ -391,6 +394,7 @@ class InterpretationPlan:
 
     def __init__(self, core: CorePlan) -> None:
         self.core = core
+        self.paths = EvoAugPaths(core.results)
         self.settings = settings = core.config["evoaug_interpretation"]
         self.filters = settings["filters"]
         self.variants = settings["variant_effects"]
@@ -411,7 +415,7 @@ class InterpretationPlan:
         self.labels = list(dict.fromkeys(record["model"] for record in self.models))
         self.label_model = {record["model"]: (record["setting"], record["stage"]) for record in self.models}
         self.figures = [
-            f"{DIR}/{name}.{extension}"
+            f"{self.paths.dir}/{name}.{extension}"
             for name in (
                 "fig1c_filter_jaspar",
                 *[f"fig1c_filter_logos_{label}" for label in self.labels],
@@ -452,7 +456,8 @@ class InterpretationPlan:
     def outputs(self, analysis: str, dataset: str, extension: str) -> list[str]:
         """The per-model outputs of one analysis, in the order of ``models``."""
         return [
-            interpretation_path(analysis, dataset, m["setting"], m["stage"], m["seed"], extension) for m in self.models
+            self.paths.interpretation_path(analysis, dataset, m["setting"], m["stage"], m["seed"], extension)
+            for m in self.models
         ]
 
     def logo_seed(self, settings: dict) -> int:
@@ -463,23 +468,24 @@ class InterpretationPlan:
         setting, stage = self.label_model[w.model]
         dataset, seed = self.filters["dataset"], self.logo_seed(self.filters)
         return {
-            "pwms": interpretation_path("filters", dataset, setting, stage, seed, "npz"),
-            "matches": interpretation_path("filters", dataset, setting, stage, seed, "csv"),
+            "pwms": self.paths.interpretation_path("filters", dataset, setting, stage, seed, "npz"),
+            "matches": self.paths.interpretation_path("filters", dataset, setting, stage, seed, "csv"),
         }
 
     def variant_set_path(self) -> str:
         """The elements and variants scored for Fig 1d (synthetic analog or CAGI5)."""
         if self.source == "cagi5":
-            return f"{INTERPRETATION_DIR}/variant_effects/cagi5/variants.npz"
-        return f"{INTERPRETATION_DIR}/variant_effects/synthetic/{self.variants['dataset']}/variants.npz"
+            return f"{self.paths.interpretation_dir}/variant_effects/cagi5/variants.npz"
+        return f"{self.paths.interpretation_dir}/variant_effects/synthetic/{self.variants['dataset']}/variants.npz"
 
     def cagi5_inputs(self) -> dict[str, list[str]]:
         """The CAGI5 element files and the hg19 chromosomes they lie on."""
         elements = self.cagi5["elements"]
         return {
-            "tables": [f"{DOWNLOADS_DIR}/cagi5/{element}.tsv" for element in elements],
+            "tables": [f"{self.paths.downloads_dir}/cagi5/{element}.tsv" for element in elements],
             "chromosomes": [
-                f"{DOWNLOADS_DIR}/hg19/chr{chromosome}.fa.gz" for chromosome in sorted(set(map(str, elements.values())))
+                f"{self.paths.downloads_dir}/hg19/chr{chromosome}.fa.gz"
+                for chromosome in sorted(set(map(str, elements.values())))
             ],
         }
 
@@ -487,7 +493,8 @@ class InterpretationPlan:
         """Per-model attribution maps of the logo seed, in the order of ``labels``."""
         dataset, seed = self.attribution["dataset"], self.logo_seed(self.attribution)
         return [
-            interpretation_path("attribution", dataset, *self.label_model[label], seed, "npz") for label in self.labels
+            self.paths.interpretation_path("attribution", dataset, *self.label_model[label], seed, "npz")
+            for label in self.labels
         ]
 
     def cagi5_url(self, w) -> str | None:

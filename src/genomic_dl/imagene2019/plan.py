@@ -6,21 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from genomic_dl.imagene2019.labels import class_values
-from genomic_dl.plan import THOUSAND_GENOMES_REGION, CorePlan, config_error, simulation_shard
+from genomic_dl.plan import CorePlan, config_error
 
-DIR = "results/imagene2019"
-FIG3_DIR = f"{DIR}/fig3"
 MULTICLASS_EXPERIMENTS = ("fig4", "fig5")
-
-
-def image_shard(scenario: Any, sorting: Any, S: Any, shard: Any) -> str:
-    """One shard of haplotype images (preprocessed simulation shard)."""
-    return f"results/images/imagene/{scenario}/{sorting}/S{S}/shard{shard}.npz"
 
 
 class ImagenePlan:
     def __init__(self, core: CorePlan) -> None:
         self.core = core
+        #: This paper's results (figures, networks) and its image shards, in the run's results tree.
+        self.dir = f"{core.results}/imagene2019"
+        self.fig3_dir = f"{self.dir}/fig3"
+        self.images_dir = f"{core.results}/images/imagene"
         self.settings = settings = core.config["imagene"]
         self.preprocessing = settings["preprocessing"]
         self.fig1, self.fig3 = settings["fig1"], settings["fig3"]
@@ -29,9 +26,9 @@ class ImagenePlan:
         self._check()
 
         if self.fig1["source"] == "vcf":
-            self.fig1_region = THOUSAND_GENOMES_REGION
+            self.fig1_region = core.thousand_genomes_region
         else:
-            self.fig1_region = simulation_shard(self.fig1["scenario"], 0, 0)
+            self.fig1_region = core.simulation_shard(self.fig1["scenario"], 0, 0)
         fig3 = self.fig3
         self.fig3_train_shards = list(range(fig3["train_shards"]))
         self.fig3_test_shards = list(range(fig3["train_shards"], fig3["train_shards"] + fig3["test_shards"]))
@@ -60,7 +57,7 @@ class ImagenePlan:
             ],
         }
         self.figures = [
-            f"{DIR}/{name}.{extension}"
+            f"{self.dir}/{name}.{extension}"
             for name in (
                 "fig1_image_representations",
                 "fig2_sorting_examples",
@@ -100,10 +97,13 @@ class ImagenePlan:
             config_error("imagene.fig6.seed", f"{self.fig6['seed']} is not one of imagene.fig5.seeds")
 
     # ---------------------------------------------------------------- Figs 1-3: binary CNNs
-    @staticmethod
-    def image_shards(scenario: str, S: Any, shards: list[int]):
+    def image_shard(self, scenario: Any, sorting: Any, S: Any, shard: Any) -> str:
+        """One shard of haplotype images (a preprocessed simulation shard)."""
+        return f"{self.images_dir}/{scenario}/{sorting}/S{S}/shard{shard}.npz"
+
+    def image_shards(self, scenario: str, S: Any, shards: list[int]):
         """Input function: image shards of class S (None = the job's {S} wildcard) in the job's {sorting}."""
-        return lambda w: [image_shard(scenario, w.sorting, w.S if S is None else S, i) for i in shards]
+        return lambda w: [self.image_shard(scenario, w.sorting, w.S if S is None else S, i) for i in shards]
 
     def binary_cnn(self, architecture: str) -> dict:
         """Settings of a Fig 3 network: binary_cnn, with an ablation's overrides."""
@@ -111,10 +111,10 @@ class ImagenePlan:
             return self.settings["binary_cnn"]
         return {**self.settings["binary_cnn"], **self.ablations["architectures"][architecture]}
 
-    @staticmethod
-    def fig3_evaluations(networks: list[dict]) -> list[str]:
+    def fig3_evaluations(self, networks: list[dict]) -> list[str]:
         return [
-            f"{FIG3_DIR}/{n['architecture']}/{n['sorting']}/S{n['S']}/seed{n['seed']}/evaluation.json" for n in networks
+            f"{self.fig3_dir}/{n['architecture']}/{n['sorting']}/S{n['S']}/seed{n['seed']}/evaluation.json"
+            for n in networks
         ]
 
     # ---------------------------------------------------------------- Figs 4-6: multiclass CNNs
@@ -157,7 +157,7 @@ class ImagenePlan:
         k = spec["shards_per_batch"]
         return [
             [
-                image_shard(spec["train_scenario"], spec["sorting"], S, i * k + j)
+                self.image_shard(spec["train_scenario"], spec["sorting"], S, i * k + j)
                 for S in spec["strengths"]
                 for j in range(k)
             ]
@@ -173,15 +173,16 @@ class ImagenePlan:
         k = spec["shards_per_batch"]
         first = spec["train_shards"] * k
         return [
-            image_shard(spec["test_scenario"], spec["sorting"], S, i)
+            self.image_shard(spec["test_scenario"], spec["sorting"], S, i)
             for S in spec["strengths"]
             for i in range(first, first + spec["test_shards"] * k)
         ]
 
     def multiclass_outputs(self, experiment: str, name: str) -> list[str]:
         return [
-            f"{DIR}/{experiment}/{n['variant']}/seed{n['seed']}/{name}" for n in self.multiclass_networks[experiment]
+            f"{self.dir}/{experiment}/{n['variant']}/seed{n['seed']}/{name}"
+            for n in self.multiclass_networks[experiment]
         ]
 
     def fig6_predictions(self) -> str:
-        return f"{DIR}/fig5/{self.fig6['label_distribution']}/seed{self.fig6['seed']}/predictions.npz"
+        return f"{self.dir}/fig5/{self.fig6['label_distribution']}/seed{self.fig6['seed']}/predictions.npz"
