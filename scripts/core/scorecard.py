@@ -8,7 +8,7 @@ from genomic_dl.scorecard import scorecard, training_budgets, write_markdown
 
 snakemake = globals()["snakemake"]
 log = job_logger(snakemake.log[0])
-results_dir = snakemake.params.results_dir
+results_dir = os.path.dirname(snakemake.output.csv)  # the scorecard lies at the top of the results tree
 tables = [os.path.relpath(path, results_dir) for path in snakemake.input]  # as the claims name them
 card = scorecard(snakemake.params.claims, tables, training_budgets(snakemake.params.config), results_dir)
 write_csv(card, snakemake.output.csv)

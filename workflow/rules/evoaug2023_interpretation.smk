@@ -4,7 +4,8 @@
 from genomic_dl.evoaug2023.plan import InterpretationPlan
 
 interp = InterpretationPlan(CORE)
-INTERPRETATION_DIR, DOWNLOADS_DIR = evoaug_paths.interpretation_dir, evoaug_paths.downloads_dir
+INTERPRETATION_DIR = evoaug_paths.interpretation_dir
+DOWNLOADS_DIR = evoaug_paths.downloads_dir
 
 
 # ---------------------------------------------------------------- Fig 1c: filters vs JASPAR

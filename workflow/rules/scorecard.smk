@@ -46,6 +46,5 @@ rule scorecard:
         claims=CLAIMS["claims"],
         preset=config["preset"],
         config=config,
-        results_dir=RESULTS,
     script:
         "../../scripts/core/scorecard.py"
