@@ -33,6 +33,7 @@ TRAINING = {
     "restarts": 3,
     "restarts_by_model": {"imagene": 2},
     "early_stopping": {"max_epochs": 4, "patience": 1},
+    "precision": "fp32",
 }
 
 

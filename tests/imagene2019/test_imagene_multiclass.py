@@ -28,6 +28,7 @@ TRAINING = {
     "early_stopping_patience": None,
     "restore_best": True,
     "log_every_batches": 0,
+    "precision": "fp32",
 }
 MODEL = {
     "input_shape": [SIZE, SIZE],

@@ -433,3 +433,36 @@ def test_fit_predict_checkpoint_on_cuda(tmp_path):
     save_checkpoint(tmp_path / "m.pt", model, {"seed": 0})
     loaded, _ = load_checkpoint(tmp_path / "m.pt", build_imagene, CPU)
     assert torch.allclose(predict(loaded, valid, CPU), out, atol=1e-4)
+
+
+# ----------------------------------------------------------------------------- mixed precision
+
+
+def test_unknown_precision_is_rejected():
+    with pytest.raises(ValueError, match="precision must be one of"):
+        TrainerConfig(precision="fp16")
+
+
+def _fit_recording_dtypes(precision: str):
+    """Train a small CNN for 2 epochs; the dtypes its first convolution produced in training and
+    in validation batches, the final float parameters and the history."""
+    torch.manual_seed(0)
+    model = small_cnn()
+    seen = {"train": set(), "valid": set()}
+    conv = next(module for module in model.modules() if isinstance(module, nn.Conv2d))
+    conv.register_forward_hook(lambda module, args, out: seen["train" if module.training else "valid"].add(out.dtype))
+    train, valid = loaders(0, generator=torch.Generator().manual_seed(1))
+    config = TrainerConfig(optimizer="adam", learning_rate=0.001, max_epochs=2, precision=precision)
+    history = fit(model, binary_cross_entropy_with_logits, fixed_epoch_data(train, valid), config, CPU, log=None)
+    return seen, {p.dtype for p in model.parameters()}, history
+
+
+def test_bf16_runs_training_forward_passes_in_bfloat16_and_keeps_the_rest_float32():
+    seen, parameter_dtypes, history = _fit_recording_dtypes("bf16")
+    assert seen == {"train": {torch.bfloat16}, "valid": {torch.float32}}
+    assert parameter_dtypes == {torch.float32}
+    seen32, _, history32 = _fit_recording_dtypes("fp32")
+    assert seen32 == {"train": {torch.float32}, "valid": {torch.float32}}
+    # the same data order and initialisation: bf16 rounding moves the losses a little, not the learning
+    bf16_loss, fp32_loss = history.column("valid_loss")[-1], history32.column("valid_loss")[-1]
+    assert math.isfinite(bf16_loss) and bf16_loss != fp32_loss and abs(bf16_loss - fp32_loss) < 0.01 * fp32_loss

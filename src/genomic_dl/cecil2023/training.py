@@ -117,11 +117,13 @@ def strategy_config(
     epochs: int = 2,
     max_epochs: int = 100,
     patience: int = 5,
+    precision: str = "fp32",
 ) -> TrainerConfig:
     """The :class:`TrainerConfig` of a strategy (see the module docstring).
 
     ``epochs``: epochs of ``"fixed_epochs"`` and ``"on_the_fly"`` (one new data set each);
-    ``max_epochs`` and ``patience``: ``"early_stopping"`` only. Adam uses Keras' epsilon 1e-7,
+    ``max_epochs`` and ``patience``: ``"early_stopping"`` only; ``precision``: of the training
+    forward passes (:attr:`TrainerConfig.precision`). Adam uses Keras' epsilon 1e-7,
     and the monitored validation loss includes the penalty, as Keras' ``val_loss`` does.
     """
     if strategy not in STRATEGIES:
@@ -136,6 +138,7 @@ def strategy_config(
         early_stopping_patience=patience if early else None,
         restore_best=early,
         valid_loss_includes_penalty=True,
+        precision=precision,
     )
 
 
@@ -447,6 +450,7 @@ def train_and_test(
         epochs=int(training["epochs"]),
         max_epochs=int(training["early_stopping"]["max_epochs"]),
         patience=int(training["early_stopping"]["patience"]),
+        precision=training["precision"],
     )
     n_restarts = restarts_for(name, training, settings)
     started = time.perf_counter()

@@ -67,6 +67,7 @@ def trainer_config(training: dict, n_train_shards: int) -> TrainerConfig:
         restore_best=training["restore_best"],
         valid_loss_includes_penalty=True,  # as Keras' val_loss, which includes the regulariser
         log_every_batches=training["log_every_batches"],
+        precision=training["precision"],
     )
 
 

@@ -21,7 +21,9 @@ paper and are passed in as callables:
   epoch on the concatenated validation outputs (default: accuracy).
 
 Conventions: inputs that are not floating point (e.g. ``uint8`` haplotype
-images) are converted to ``float32`` on the device; the ``epoch`` column of the
+images) are converted to ``float32`` on the device; with ``precision="bf16"``
+the training batches' forward pass runs under bfloat16 autocast (weights,
+gradients, optimizer state, loss and every evaluation stay float32); the ``epoch`` column of the
 history and :attr:`History.best_epoch` are 1-based, like Keras' progress
 output; validation loss is the mean over samples.
 """
@@ -50,6 +52,7 @@ LOG = logging.getLogger(__name__)
 
 __all__ = [
     "CHECKPOINT_FORMAT",
+    "PRECISIONS",
     "History",
     "TrainerConfig",
     "accuracy",
@@ -62,6 +65,7 @@ __all__ = [
     "predict",
     "read_checkpoint",
     "save_checkpoint",
+    "training_autocast",
 ]
 
 Batch = tuple[torch.Tensor, torch.Tensor]
@@ -70,6 +74,8 @@ EpochData = Callable[[int], tuple[Loader, Loader | None]]
 Metric = Callable[[torch.Tensor, torch.Tensor], float]
 
 CHECKPOINT_FORMAT = "genomic_dl.checkpoint/1"
+#: Numeric precision of training forward passes (:attr:`TrainerConfig.precision`).
+PRECISIONS = ("fp32", "bf16")
 
 # Keras' default epsilon (tf.keras RMSprop and Adam: 1e-7); PyTorch's Adam uses 1e-8.
 KERAS_EPSILON = 1e-7
@@ -108,6 +114,11 @@ class TrainerConfig:
         regularisers; ``False`` = data loss only.
     log_every_batches: a progress line every this many training batches
         (0 = only the per-epoch line).
+    precision: ``"fp32"`` or ``"bf16"``: the forward pass of training batches
+        under ``torch.autocast(dtype=torch.bfloat16)`` (CPU and CUDA; about
+        2x faster for the ImaGene CNN on a CPU with AVX-512 BF16), with the
+        float32 master weights, loss and optimizer of mixed precision;
+        validation, evaluation and prediction stay float32.
     """
 
     optimizer: str = "adam"
@@ -124,6 +135,7 @@ class TrainerConfig:
     valid_loss_includes_penalty: bool = False
     optimizer_eps: float | None = None
     log_every_batches: int = 0
+    precision: str = "fp32"
 
     def __post_init__(self) -> None:
         if self.optimizer not in ("adam", "rmsprop"):
@@ -146,6 +158,8 @@ class TrainerConfig:
             raise ValueError("min_delta values must be >= 0")
         if self.optimizer_eps is not None and not self.optimizer_eps > 0:
             raise ValueError(f"optimizer_eps must be None or > 0, got {self.optimizer_eps}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
         if int(self.log_every_batches) != self.log_every_batches or self.log_every_batches < 0:
             raise ValueError(f"log_every_batches must be a non-negative integer, got {self.log_every_batches}")
 
@@ -317,6 +331,11 @@ def _current_lr(optimizer: torch.optim.Optimizer) -> float:
     return float(optimizer.param_groups[0]["lr"])
 
 
+def training_autocast(device: torch.device, precision: str) -> torch.autocast:
+    """The autocast context of a training forward pass: bfloat16 for ``"bf16"``, off for ``"fp32"``."""
+    return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
+
+
 def _evaluate(
     model: nn.Module,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
@@ -432,7 +451,9 @@ def fit(
             if batch_transform is not None:
                 x, y = batch_transform(x, y)
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
+            with training_autocast(device, config.precision):
+                outputs = model(x)
+            loss = loss_fn(outputs.float(), y)
             if penalty is not None:
                 pen = penalty(model)
                 loss = loss + pen
