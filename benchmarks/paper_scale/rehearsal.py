@@ -72,6 +72,8 @@ COLUMNS = [
     "factor",
     "measured_wall_s",
     "measured_cpu_s",
+    "job_wall_s",
+    "job_cpu_s",
     "status",
 ]
 #: Optimiser steps timed per EvoAug training stage at full size (~1.5 s each for Basset).
@@ -403,14 +405,15 @@ def build_jobs(plans: Plans, scratch: Path, scale: float, steps: int) -> list[Jo
             )
         )
     checkpoints = {}
+    n_checkpoint = max(200, round(2000 * scale))
     for name in ("basset", "deepstarr"):
         checkpoints[name] = str(scratch / f"evoaug/models/{name}/standard.pt")
         out.append(
             Job(
                 f"setup_{name}_checkpoint",
                 "(set-up) checkpoint",
-                f"{name} standard model, one epoch on 2,000 sequences (input of the interpretation jobs)",
-                "2,000 sequences",
+                f"{name} standard model, one epoch (input of the interpretation jobs)",
+                f"{n_checkpoint} sequences",
                 lambda name=name: jobs.evoaug_checkpoint(
                     data[name],
                     name,
@@ -418,6 +421,7 @@ def build_jobs(plans: Plans, scratch: Path, scale: float, steps: int) -> list[Jo
                     evoaug.settings["training"],
                     core.job_seed("evoaug_train", name, "standard", 1),
                     checkpoints[name],
+                    n_checkpoint,
                 ),
                 [checkpoints[name]],
                 needs=[f"evoaug_data_{name}"],
@@ -607,6 +611,78 @@ def evoaug_epoch(extra: dict) -> dict:
     return totals
 
 
+#: Wildcards of the workflow job each rehearsal row stands for (genomic_dl.resources sizes them).
+WILDCARDS = {
+    "simulate_S0": {"scenario": "three_epoch", "S": "0", "shard": "0"},
+    "simulate_S200": {"scenario": "three_epoch", "S": "200", "shard": "0"},
+    "simulate_S400": {"scenario": "three_epoch", "S": "400", "shard": "0"},
+    "simulate_SU0-400": {"scenario": "three_epoch", "S": "U0-400", "shard": "0"},
+    "images_S0": {"scenario": "three_epoch", "sorting": "rows_cols", "S": "0", "shard": "0"},
+    "images_S200": {"scenario": "three_epoch", "sorting": "rows_cols", "S": "200", "shard": "0"},
+    "images_S400": {"scenario": "three_epoch", "sorting": "rows_cols", "S": "400", "shard": "0"},
+    "images_SU0-400": {"scenario": "three_epoch", "sorting": "rows_cols", "S": "U0-400", "shard": "0"},
+    "imagene_fig3_train": {"architecture": "standard", "sorting": "rows_cols", "S": "200", "seed": "1"},
+    "imagene_fig4_train": {"experiment": "fig4", "variant": "three_epoch", "seed": "1"},
+    "imagene_fig5_train": {"experiment": "fig5", "variant": "gaussian", "seed": "1"},
+    "cecil2023_statistics": {"dataset": "single_s01"},
+    "cecil2023_images": {"dataset": "single_s01", "width": "resize", "sorting": "rows"},
+    "evoaug_data_basset": {"dataset": "basset"},
+    "evoaug_data_deepstarr": {"dataset": "deepstarr"},
+    "evoaug_train_standard": {"dataset": "basset", "seed": "1"},
+    "evoaug_train_augmented": {"dataset": "basset", "setting": "evoaug", "seed": "1"},
+    "evoaug_interp_filters": {"dataset": "basset", "setting": "standard", "stage": "standard", "seed": "1"},
+    "evoaug_interp_tomtom": {},
+    "evoaug_interp_attribution": {"dataset": "deepstarr", "setting": "standard", "stage": "standard", "seed": "1"},
+}
+
+
+def whole_job(row: dict) -> tuple[float, float]:
+    """(wall s, CPU s) of the whole workflow job a row stands for.
+
+    The row's own times are the job's except for EvoAug training, measured as one epoch: there
+    the job is data loading + ``max_epochs`` x (an epoch's steps + a validation pass) + the final
+    test and validation passes, and for an augmented setting the same again for fine-tuning
+    (``max_epochs`` of the fine-tuning section). An upper bound: early stopping may end sooner.
+    """
+    extra = row.get("details") or {}
+    if "steps_per_epoch" not in extra:
+        return row["wall_s"], row["cpu_s"]
+    totals = []
+    for k in range(2):
+        final = extra["valid_pass"][k] * (1 + extra["n_test"] / extra["n_valid"])
+        epoch = extra["steps_per_epoch"] * extra["step"][k] + extra["valid_pass"][k]
+        seconds = extra["load"][k] + extra["setup"][k] + extra["max_epochs"] * epoch + final
+        if "finetune" in extra:
+            tune = extra["finetune"]
+            steps = math.ceil(extra["n_train"] / tune["batch_size"])
+            seconds += (
+                tune["setup"][k] + tune["max_epochs"] * (steps * tune["step"][k] + extra["valid_pass"][k]) + final
+            )
+        totals.append(seconds)
+    return totals[0], totals[1]
+
+
+def finish_rows(rows: list[dict]) -> list[dict]:
+    """Add each row's workflow wildcards and whole-job times (``job_wall_s``, ``job_cpu_s``)."""
+    for row in rows:
+        row["wildcards"] = WILDCARDS.get(row["job"])
+        if row["status"] == "ok":
+            wall, cpu = whole_job(row)
+            row["job_wall_s"], row["job_cpu_s"] = round(wall, 1), round(cpu, 1)
+    return rows
+
+
+def write_outputs(record: dict, out: Path) -> tuple[Path, Path]:
+    """``paper_scale_rehearsal.json`` and ``.csv`` in ``out``."""
+    json_path, csv_path = out / "paper_scale_rehearsal.json", out / "paper_scale_rehearsal.csv"
+    json_path.write_text(json.dumps(record, indent=1, default=float) + "\n")
+    with csv_path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(record["jobs"])
+    return json_path, csv_path
+
+
 def derived_rows(rows: dict[str, dict], plans: Plans) -> list[dict]:
     """Rows made of other rows: the Cecil data set's simulation (shard jobs x shard count)."""
     if "simulate_S0" not in rows or "simulate_S200" not in rows:
@@ -719,7 +795,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", help="job or rule names to (re)run, with what they need")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="optimiser steps per EvoAug stage")
+    parser.add_argument(
+        "--refresh", action="store_true", help="recompute the derived columns of --out's JSON, run nothing"
+    )
     args = parser.parse_args(argv)
+    if args.refresh:
+        record = json.loads((args.out / "paper_scale_rehearsal.json").read_text())
+        record["jobs"] = finish_rows(record["jobs"])
+        write_outputs(record, args.out)
+        print(markdown(record["jobs"]))
+        return 0
     if not 0 < args.scale <= 1:
         parser.error(f"--scale must be in (0, 1], got {args.scale}")
     if args.steps < 2:
@@ -760,16 +845,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     rows = list(measured.values()) + derived_rows(measured, plans)
-    json_path, csv_path = args.out / "paper_scale_rehearsal.json", args.out / "paper_scale_rehearsal.csv"
-    if args.only and json_path.exists():  # keep the other jobs' rows of an earlier run
+    earlier = args.out / "paper_scale_rehearsal.json"
+    if args.only and earlier.exists():  # keep the other jobs' rows of an earlier run
         fresh = {row["job"] for row in rows}
-        rows = [row for row in json.loads(json_path.read_text())["jobs"] if row["job"] not in fresh] + rows
-    record = {"provenance": provenance(args.scale, args.steps, baseline), "jobs": rows}
-    json_path.write_text(json.dumps(record, indent=1, default=float) + "\n")
-    with csv_path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+        rows = [row for row in json.loads(earlier.read_text())["jobs"] if row["job"] not in fresh] + rows
+    record = {"provenance": provenance(args.scale, args.steps, baseline), "jobs": finish_rows(rows)}
+    json_path, csv_path = write_outputs(record, args.out)
     print(markdown(rows))
     log(f"wrote {json_path} and {csv_path}; {len(failed)} failed: {sorted(failed)}")
     return 1 if failed else 0

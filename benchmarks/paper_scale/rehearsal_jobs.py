@@ -147,9 +147,12 @@ def write_random_h5(path: str, splits: tuple[int, int, int], length: int, n_task
     return {"file_mb": Path(path).stat().st_size / 1e6, "sequences": list(splits)}
 
 
-def evoaug_checkpoint(data_path: str, dataset: str, plan: Any, training: Mapping, seed: int, path: str) -> dict:
+def evoaug_checkpoint(
+    data_path: str, dataset: str, plan: Any, training: Mapping, seed: int, path: str, n: int = 2000
+) -> dict:
     """A standard-setting checkpoint for the interpretation jobs: ``run_setting`` (as the train
-    rule) on the first ``n`` sequences of each split of ``data_path`` for one epoch."""
+    rule) for one epoch on the first ``n`` training and ``n / 4`` validation and test sequences
+    of ``data_path``."""
     import torch
 
     from genomic_dl.evoaug2023.checkpoints import save_evoaug_model
@@ -158,7 +161,6 @@ def evoaug_checkpoint(data_path: str, dataset: str, plan: Any, training: Mapping
 
     configure_threads(int(plan.core.config["training_threads"]))
     data = load_splits(data_path, dataset)
-    n = 2000
     small = Splits(
         (data.train[0][:n], data.train[1][:n]),
         (data.valid[0][: n // 4], data.valid[1][: n // 4]),
