@@ -822,6 +822,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="rehearsal_scratch_", dir=args.out))
     os.environ.setdefault("NUMBA_CACHE_DIR", str(scratch / "numba_cache"))  # cold unless set
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    stamp = provenance(args.scale, args.steps, baseline)  # the code and time the run started with
     measured: dict[str, dict] = {}
     failed: set[str] = set()
     started = time.perf_counter()
@@ -849,7 +850,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only and earlier.exists():  # keep the other jobs' rows of an earlier run
         fresh = {row["job"] for row in rows}
         rows = [row for row in json.loads(earlier.read_text())["jobs"] if row["job"] not in fresh] + rows
-    record = {"provenance": provenance(args.scale, args.steps, baseline), "jobs": finish_rows(rows)}
+    record = {"provenance": stamp, "jobs": finish_rows(rows)}
     json_path, csv_path = write_outputs(record, args.out)
     print(markdown(rows))
     log(f"wrote {json_path} and {csv_path}; {len(failed)} failed: {sorted(failed)}")
