@@ -847,9 +847,13 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
     rows = list(measured.values()) + derived_rows(measured, plans)
     earlier = args.out / "paper_scale_rehearsal.json"
-    if args.only and earlier.exists():  # keep the other jobs' rows of an earlier run
+    if args.only and earlier.exists():  # keep the other jobs' rows of an earlier run, and its stamp
+        previous = json.loads(earlier.read_text())
         fresh = {row["job"] for row in rows}
-        rows = [row for row in json.loads(earlier.read_text())["jobs"] if row["job"] not in fresh] + rows
+        kept = [row for row in previous["jobs"] if row["job"] not in fresh]
+        rows = kept + rows
+        stamp["rerun_jobs"] = sorted(fresh)
+        stamp["other_rows_from"] = previous["provenance"]
     record = {"provenance": stamp, "jobs": finish_rows(rows)}
     json_path, csv_path = write_outputs(record, args.out)
     print(markdown(rows))
