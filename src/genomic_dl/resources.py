@@ -15,10 +15,11 @@ README. A rate is at least the largest of those measurements (``tests/core/test_
 checks every rehearsed job against its model); the request is ``SAFETY`` times the estimate plus
 ``STARTUP`` for imports, rounded up to whole minutes:
 
-* msprime, 5,000 replicates of 128 haplotypes: 37-51 s CPU, up to 91 s wall on the shared cores
-  (18 ms per replicate; 15 ms on the loaded 16-core host), peak 1.9 GB (neutral) to 3.3 GB
-  (sweeps), scaled with the number of haplotypes. SLiM (unmeasured here): ~50 s (CEU) to 70 s
-  (YRI) per replicate.
+* msprime, 5,000 replicates of 128 haplotypes: 37-51 s (7-10 ms per replicate; 15 ms on the
+  loaded 16-core host), peak 0.6-0.7 GB (3.3 GB before the positions stopped holding each
+  replicate's tables alive), scaled with the number of haplotypes (an upper bound: 1,000
+  haplotypes cost 1.5x the CPU and 2.5x the memory of 128, not 7.8x). SLiM (unmeasured here):
+  ~50 s (CEU) to 70 s (YRI) per replicate.
 * ImaGene images: 6-11 s per 5,000 images (up to 2.2 ms each at 128 x 128), peak 1.3-1.5 GB.
 * CNN training on one CPU thread: ImaGene binary CNN 952 s for the Fig 3 job (9 batches of
   10,000 images: ~11 ms per image), multiclass 1,384 s (Fig 4, 9 x 15,000) and 20,700 s (Fig 5,
@@ -50,8 +51,8 @@ SAFETY = 2.0
 MIN_MEM_MB = 1000
 MIN_RUNTIME_MIN = 5
 
-MSPRIME_S_PER_REPLICATE = 0.019  # 128 haplotypes (rehearsal: up to 18 ms wall on shared cores)
-MSPRIME_MB_PER_REPLICATE = 0.6  # 128 haplotypes (rehearsal: 3.25 GB peak for 5,000 sweep replicates)
+MSPRIME_S_PER_REPLICATE = 0.015  # 128 haplotypes (rehearsal: 7-10 ms; 16-core host under load: 15 ms)
+MSPRIME_MB_PER_REPLICATE = 0.09  # 128 haplotypes (rehearsal: 726 MB peak for 5,000 replicates)
 SLIM_S_PER_REPLICATE = 70.0  # YRI, the slower of the two sweeps
 SLIM_MB_PER_REPLICATE = 0.42  # 384 haplotypes (unmeasured)
 IMAGE_S = 0.0023  # one 128 x 128 image from a replicate (rehearsal: up to 2.2 ms)
