@@ -267,6 +267,13 @@ def rehearsal_table(rows: list[dict]) -> str:
 def section(record: dict, rules: pd.DataFrame, papers: pd.DataFrame, speedup: float, n_jobs: int) -> str:
     p = record["provenance"]
     m = p["machine"]
+    earlier = p.get("other_rows_from")
+    rerun = (
+        f" Rows {', '.join(p['rerun_jobs'])} re-measured at commit {p['commit'][:10]}, {p['date_utc']}; the other rows"
+        f" at commit {earlier['commit'][:10]}, {earlier['date_utc']}."
+        if earlier
+        else ""
+    )
     return f"""{SECTION}
 
 Made by `benchmarks/paper_scale/rehearsal.py` (measurements) and
@@ -274,10 +281,11 @@ Made by `benchmarks/paper_scale/rehearsal.py` (measurements) and
 `benchmarks/results/paper_scale_rehearsal.{{json,csv}}` and `benchmarks/results/paper_scale_cost.{{json,csv}}`.
 Commit {p["commit"][:10]}, preset `{p["preset"]}`, {p["date_utc"]}, {m["cpu_model"]}, {m["cores"]} cores
 (shared with another engineer's tests: {"yes" if m["cores_shared"] else "no"}), {m["ram_gib"]} GiB RAM, no GPU;
-EvoAug training timed over {p["evoaug_steps"]} optimiser steps per stage.
+EvoAug training timed over {p["evoaug_steps"]} optimiser steps per stage.{rerun}
 
 One job of every rule type ran at the paper preset's full size, each in its own child process
-(wall time, CPU time of the child, peak RSS). "Extrapolated" rows: time x the factor (training
+(wall time, CPU time of the child, peak RSS; forked after the imports, so every peak includes
+the parent's {p["fork_baseline_rss_mb"]:.0f} MB of torch, msprime and the package). "Extrapolated" rows: time x the factor (training
 batches, shards) or, for EvoAug, one epoch from the timed steps; peak memory is always measured
 at full size. The last column is the whole workflow job (EvoAug: `max_epochs` epochs, an upper
 bound as early stopping may end sooner). Set-up rows are not workflow jobs.

@@ -851,7 +851,8 @@ def main(argv: list[str] | None = None) -> int:
         previous = json.loads(earlier.read_text())
         fresh = {row["job"] for row in rows}
         kept = [row for row in previous["jobs"] if row["job"] not in fresh]
-        rows = kept + rows
+        order = {row["job"]: i for i, row in enumerate(previous["jobs"])}
+        rows = sorted(kept + rows, key=lambda row: order.get(row["job"], len(order)))
         stamp["rerun_jobs"] = sorted(fresh)
         stamp["other_rows_from"] = previous["provenance"]
     record = {"provenance": stamp, "jobs": finish_rows(rows)}
