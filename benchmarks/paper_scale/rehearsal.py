@@ -473,7 +473,8 @@ def build_jobs(plans: Plans, scratch: Path, scale: float, steps: int) -> list[Jo
             needs=["evoaug_interp_filters"],
         )
     )
-    attribution = interp.attribution
+    # --scale shrinks the attribution job by its number of sequences (maps of 1,000 references)
+    attribution = {**interp.attribution, "n_sequences": max(2, round(interp.attribution["n_sequences"] * scale))}
     maps, scores = (str(scratch / f"evoaug/interp/attribution.{ext}") for ext in ("npz", "csv"))
     out.append(
         Job(
@@ -582,14 +583,14 @@ def job_row(job: Job, measured: dict) -> dict:
         "rule": job.rule,
         "what": job.what,
         "size": job.size,
-        "wall_s": round(wall_full, 1),
-        "cpu_s": round(cpu_full, 1),
+        "wall_s": round(wall_full, 3),
+        "cpu_s": round(cpu_full, 3),
         "peak_rss_mb": round(measured["peak_rss_mb"], 1),
         "output_mb": round(measured["output_mb"], 2),
         "extrapolated": "yes" if abs(factor - 1) > 1e-9 else "no",
         "factor": round(factor, 2),
-        "measured_wall_s": round(wall, 1),
-        "measured_cpu_s": round(cpu, 1),
+        "measured_wall_s": round(wall, 3),
+        "measured_cpu_s": round(cpu, 3),
         "status": "ok" if measured["ok"] else "failed",
         "setup": job.setup,
         "details": extra,
@@ -668,7 +669,7 @@ def finish_rows(rows: list[dict]) -> list[dict]:
         row["wildcards"] = WILDCARDS.get(row["job"])
         if row["status"] == "ok":
             wall, cpu = whole_job(row)
-            row["job_wall_s"], row["job_cpu_s"] = round(wall, 1), round(cpu, 1)
+            row["job_wall_s"], row["job_cpu_s"] = round(wall, 3), round(cpu, 3)
     return rows
 
 
@@ -695,14 +696,14 @@ def derived_rows(rows: dict[str, dict], plans: Plans) -> list[dict]:
             "rule": "simulate_msprime",
             "what": f"single_s01: {2 * n_shards} shard jobs (S = 0 and 200), summed",
             "size": f"{2 * n_shards} shards (measured: 2)",
-            "wall_s": round(sum(r["wall_s"] for r in parts) * n_shards, 1),
-            "cpu_s": round(sum(r["cpu_s"] for r in parts) * n_shards, 1),
+            "wall_s": round(sum(r["wall_s"] for r in parts) * n_shards, 3),
+            "cpu_s": round(sum(r["cpu_s"] for r in parts) * n_shards, 3),
             "peak_rss_mb": max(r["peak_rss_mb"] for r in parts),
             "output_mb": round(sum(r["output_mb"] for r in parts) * n_shards, 2),
             "extrapolated": "yes",
             "factor": float(n_shards),
-            "measured_wall_s": round(sum(r["measured_wall_s"] for r in parts), 1),
-            "measured_cpu_s": round(sum(r["measured_cpu_s"] for r in parts), 1),
+            "measured_wall_s": round(sum(r["measured_wall_s"] for r in parts), 3),
+            "measured_cpu_s": round(sum(r["measured_cpu_s"] for r in parts), 3),
             "status": "ok" if all(r["status"] == "ok" for r in parts) else "failed",
             "setup": False,
             "details": {"per_shard_peak_rss_mb": [r["peak_rss_mb"] for r in parts]},
