@@ -6,18 +6,33 @@ the request grows with the size parameters of the config (replicates per shard, 
 and their size, epochs, restarts, sequences) and doubles, triples ... on each retry of a job
 killed for time or memory. A profile's ``set-resources`` still overrides them.
 
-Rates, measured on one paper-scale run (16-core CPU + H200, paper preset) or on the 2-core
-development machine (README, Benchmarks); the estimate is ``SAFETY`` times the measured time plus
+Rates come from the full-size dress rehearsal of the paper preset on the 2-core development
+machine (``benchmarks/paper_scale/rehearsal.py``, results in
+``benchmarks/results/paper_scale_rehearsal.json``: one job of every rule type at full size, wall
+and CPU time and peak RSS of each, cores shared with other work), from one paper-scale run
+(16-core CPU + H200, ``results/paper-scale/job_times.csv``) and from the Benchmarks section of the
+README. A rate is at least the largest of those measurements (``tests/core/test_resources.py``
+checks every rehearsed job against its model); the request is ``SAFETY`` times the estimate plus
 ``STARTUP`` for imports, rounded up to whole minutes:
 
-* msprime: 15 ms per 128-haplotype replicate (~1 GB for a 5,000-replicate shard), scaled with the
-  number of haplotypes; SLiM: ~50 s (CEU) to 70 s (YRI) per replicate.
-* ImaGene images: ~7 s per 5,000 images (1.4 ms each at 128 x 128).
-* CNN training on one CPU thread: ~11 ms per 128 x 128 image and epoch (ImaGene binary CNN,
-  90 images/s); DeepSet ~50 ms; mini-CNN ~0.2 ms; EvoAug Basset-like ~14 ms per 600-nt sequence
-  at full width, about 10x less at width 0.25. imagene_fig3_train took ~70 s on the GPU; the CPU
-  estimate (~5 min per paper network) is unmeasured, so CPU rates are used (an upper bound).
-* Cecil statistics ~7 ms per region per process; resized images ~2 ms per region.
+* msprime, 5,000 replicates of 128 haplotypes: 37-51 s (7-10 ms per replicate; 15 ms on the
+  loaded 16-core host), peak 0.6-0.7 GB (3.3 GB before the positions stopped holding each
+  replicate's tables alive), scaled with the number of haplotypes (an upper bound: 1,000
+  haplotypes cost 1.5x the CPU and 2.5x the memory of 128, not 7.8x). SLiM (unmeasured here):
+  ~50 s (CEU) to 70 s (YRI) per replicate.
+* ImaGene images: 6-11 s per 5,000 images (up to 2.2 ms each at 128 x 128), peak 1.3-1.5 GB.
+* CNN training on one CPU thread: ImaGene binary CNN 952 s for the Fig 3 job (9 batches of
+  10,000 images: ~11 ms per image), multiclass 1,384 s (Fig 4, 9 x 15,000) and 20,700 s (Fig 5,
+  49 batches of 8 x 5,000), peak 1.8-2.5 GB; DeepSet ~50 ms, mini-CNN ~0.2 ms per image
+  (README). EvoAug Basset at width 1.0, 437,478 training sequences: 1.0 s per step of 100,
+  an epoch with its validation pass 4,472 s (10.2 ms per training sequence; augmented steps cost
+  the same), peak 2.8 GB with the whole file held as uint8. imagene_fig3_train took ~75 s on
+  the H200.
+* Cecil & Sugden, 100,000 regions: statistics 625 s (6.2 ms per region), resized images 153 s
+  (1.5 ms per region); both hold every region's haplotypes, peak 7.6 GB (~0.07 MB per region).
+* EvoAug interpretation (paper preset): filter PWMs over 16,703 Basset test sequences 132 s,
+  1.5 GB; Tomtom of one model vs JASPAR with numba compiling 41 s, 0.7 GB; attribution maps of
+  100 DeepSTARR sequences 23 s, 1.6 GB: the constant requests below cover them with margin.
 """
 
 from __future__ import annotations
@@ -36,16 +51,26 @@ SAFETY = 2.0
 MIN_MEM_MB = 1000
 MIN_RUNTIME_MIN = 5
 
-MSPRIME_S_PER_REPLICATE = 0.015  # 128 haplotypes
-MSPRIME_MB_PER_REPLICATE = 0.14  # 128 haplotypes: ~700 MB of tree sequences + arrays per 5,000
+MSPRIME_S_PER_REPLICATE = 0.015  # 128 haplotypes (rehearsal: 7-10 ms; 16-core host under load: 15 ms)
+MSPRIME_MB_PER_REPLICATE = 0.09  # 128 haplotypes (rehearsal: 726 MB peak for 5,000 replicates)
 SLIM_S_PER_REPLICATE = 70.0  # YRI, the slower of the two sweeps
-IMAGE_S = 0.0014  # one 128 x 128 image from a replicate (ImaGene preprocessing)
-CECIL_IMAGE_S = 0.002  # one resized Cecil image per region
-CECIL_STATISTICS_S = 0.007  # all summary statistics of one region
+SLIM_MB_PER_REPLICATE = 0.42  # 384 haplotypes (unmeasured)
+IMAGE_S = 0.0023  # one 128 x 128 image from a replicate (rehearsal: up to 2.2 ms)
+IMAGE_BYTES_PER_PIXEL = 12  # ImaGene images job: raw genotypes, float work arrays, output (rehearsal: 1.45 GB)
+CECIL_IMAGE_S = 0.002  # one resized Cecil image per region (rehearsal: 1.5 ms)
+CECIL_STATISTICS_S = 0.007  # all summary statistics of one region (rehearsal: 6.2 ms)
+CECIL_REGION_MB = 0.07  # one region's haplotypes held by the statistics and images jobs (rehearsal)
 TRAIN_S_PER_IMAGE = {"imagene": 0.011, "deepset": 0.05, "mini_cnn": 0.0002}  # 128 x 128, one epoch
-EVOAUG_S_PER_SEQUENCE = 0.014  # full-width Basset-like network, 600 nt, one epoch
+#: Full-width Basset network, 600 nt: one training sequence of one epoch, validation pass
+#: included (rehearsal: 10.2 ms; EvoAug-augmented steps cost the same).
+EVOAUG_S_PER_SEQUENCE = 0.0105
+#: EvoAug augmentations of one 600-nt sequence on one thread, any network width (FACTS: ~25 ms
+#: per batch of 128 with the Basset settings).
+EVOAUG_AUGMENT_S_PER_SEQUENCE = 0.0002
 #: Sequences of the published EvoAug data (paper preset: downloaded files), train + valid + test.
-ZENODO_SEQUENCES = {"basset": (470_591, 600, 164), "deepstarr": (402_296, 249, 2), "chip": (40_000, 200, 1)}
+ZENODO_SEQUENCES = {"basset": (470_591, 600, 164), "deepstarr": (484_052, 249, 2), "chip": (40_000, 200, 1)}
+#: Training split of the published files (ChIP-seq: 70 % of each TF's file).
+ZENODO_TRAIN = {"basset": 437_478, "deepstarr": 402_296}
 
 
 class Size:
@@ -157,10 +182,11 @@ class ResourcePlan:
             return Size(reps * MSPRIME_S_PER_REPLICATE * scale, 300 + reps * MSPRIME_MB_PER_REPLICATE * scale)
 
         def slim(w):
-            return Size(reps * SLIM_S_PER_REPLICATE, 2000 + reps * MSPRIME_MB_PER_REPLICATE * 3)
+            return Size(reps * SLIM_S_PER_REPLICATE, 2000 + reps * SLIM_MB_PER_REPLICATE)
 
         def images(w):
-            return Size(reps * IMAGE_S * self.imagene_pixels, 500 + reps * self.imagene_pixels * 128**2 * 8 / 1e6)
+            pixels = reps * self.imagene_pixels * 128**2
+            return Size(reps * IMAGE_S * self.imagene_pixels, 500 + pixels * IMAGE_BYTES_PER_PIXEL / 1e6)
 
         fig3 = imagene["fig3"]
         fig3_train = 2 * int(fig3["train_shards"]) * reps  # neutral + one selection strength
@@ -173,10 +199,11 @@ class ResourcePlan:
         on_the_fly = imagene["training"]["strategy"] == "on_the_fly"
 
         def multiclass_batch(w) -> int:
-            """Images of one simulation batch: a shard per class value (Fig 4), or one shard of
-            the S prior (Figs 5-6)."""
+            """Images of one simulation batch: a shard per class value (Fig 4), or
+            ``shards_per_batch`` shards of the S prior (Figs 5-6)."""
             settings = imagene.get(_get(w, "experiment", "fig5"), imagene["fig5"])
-            return reps * max(1, len(settings.get("class_values", [])))
+            strengths = max(1, len(settings.get("class_values", [])))  # Fig 5: one prior
+            return reps * strengths * int(settings.get("shards_per_batch", 1))
 
         def multiclass(w, test=False) -> int:
             settings = imagene.get(_get(w, "experiment", "fig5"), imagene["fig5"])
@@ -247,20 +274,24 @@ class ResourcePlan:
         deepset = {"deepset": int(by_model.get("deepset", restarts))}
         ladder = {"imagene": 10 * 6}  # Tables A and B: six networks of the paper's sizes, 10 restarts
 
+        def prepared(n: int, w) -> Size:
+            """Images of ``n`` regions: every region's haplotypes, then the uint8 images."""
+            return Size(n * CECIL_IMAGE_S * pixels(w), 1000 + n * CECIL_REGION_MB + n * pixels(w) * 128**2 / 1e6)
+
         def images(w):
-            n = regions(w)
-            return Size(n * CECIL_IMAGE_S * pixels(w), 800 + n * pixels(w) * 128**2 * 2 / 1e6)
+            return prepared(regions(w), w)
 
         def epoch_images(w):
-            n = 2 * int(datasets.get(_get(w, "dataset", ""), {"shards": largest})["shards"]) * reps
-            return Size(n * CECIL_IMAGE_S * pixels(w), 800 + n * pixels(w) * 128**2 * 2 / 1e6)
+            return prepared(2 * int(datasets.get(_get(w, "dataset", ""), {"shards": largest})["shards"]) * reps, w)
 
         shap = int(cecil.get("interpretation", {}).get("images_per_class", 200))
         self.models.update(
             {
                 "cecil2023_images": images,
                 "cecil2023_epoch_images": epoch_images,
-                "cecil2023_statistics": lambda w: Size(regions(w) * CECIL_STATISTICS_S, 1000 + regions(w) * 0.05),
+                "cecil2023_statistics": lambda w: Size(
+                    regions(w) * CECIL_STATISTICS_S, 1000 + regions(w) * CECIL_REGION_MB
+                ),
                 "cecil2023_train_cnns": train(cnns),
                 "cecil2023_train_deepset": train(deepset),
                 "cecil2023_train_ladder": train(ladder),
@@ -298,26 +329,45 @@ class ResourcePlan:
             spec = data["synthetic"].get(k, {})
             return int(spec.get("n_sequences", 6000)), int(spec.get("length", 300))
 
+        def n_tasks(dataset: str | None) -> int:
+            k = kind(dataset)
+            if zenodo:
+                return ZENODO_SEQUENCES[k][2]
+            return int(data["synthetic"].get(k, {}).get("n_tasks", 2))
+
         def per_sequence(dataset: str | None) -> float:
             width = float(evoaug["models"][kind(dataset)]["width"])
             _, length = sequences(dataset)
             return EVOAUG_S_PER_SEQUENCE * max(width, 0.05) ** 1.66 * length / 600
 
         def train(epochs_key: str, extra_epochs: str | None = None, fraction: float = 0.7):
+            """Standard training (``epochs_key`` epochs) or augmented pretraining followed by
+            ``extra_epochs`` of fine-tuning; the whole file is held as uint8 one-hot + float32
+            targets (``load_splits``), batches become float32 one at a time."""
+
             def size(w):
                 dataset = _get(w, "dataset")
                 n, length = sequences(dataset)
                 size_wildcard = _get(w, "size")
-                n_train = int(size_wildcard) if size_wildcard and str(size_wildcard).isdigit() else fraction * n
+                if size_wildcard and str(size_wildcard).isdigit():
+                    n_train = int(size_wildcard)
+                elif zenodo and kind(dataset) in ZENODO_TRAIN:
+                    n_train = ZENODO_TRAIN[kind(dataset)]
+                else:
+                    n_train = fraction * n
                 epochs = int(evoaug[epochs_key]["max_epochs"])
-                if extra_epochs:
-                    epochs += int(evoaug[extra_epochs]["max_epochs"])
-                seconds = n_train * epochs * per_sequence(dataset) * 1.2 / self.threads  # augmentation ~+20 %
-                return Size(seconds, 1500 + n * 4 * length * 4 / 1e6 * 2)
+                per = per_sequence(dataset)
+                seconds = n_train * epochs * per
+                if extra_epochs:  # pretraining is augmented
+                    seconds += n_train * epochs * EVOAUG_AUGMENT_S_PER_SEQUENCE * length / 600
+                    seconds += n_train * int(evoaug[extra_epochs]["max_epochs"]) * per
+                return Size(seconds / self.threads, 1500 + n * (4 * length + 4 * n_tasks(dataset)) / 1e6)
 
             return size
 
         def data_size(w):
+            if zenodo:  # a hard link to the downloaded file after a layout check (rehearsal: 0.1 s)
+                return Size(60, 1000)
             n, length = sequences(_get(w, "dataset"))
             return Size(n * 0.002, 1000 + n * 4 * length * 4 / 1e6 * 3)
 

@@ -1,12 +1,13 @@
 """Cluster resources: every rule has a size model; requests grow with size and with attempt."""
 
 import copy
+import json
 import re
 
 import pytest
 from conftest import REPO, load_preset
 
-from genomic_dl.resources import ResourcePlan
+from genomic_dl.resources import SAFETY, STARTUP_S, ResourcePlan
 
 RULE_FILES = sorted((REPO / "workflow" / "rules").glob("*.smk"))
 LOCAL_RULES = {"all"}  # runs on the submitting host, does no work
@@ -134,3 +135,29 @@ def test_paper_preset_requests_cover_the_measured_times():
     assert plan.runtime_min("imagene_fig3_train", WILDCARDS) * 60 >= 300  # the ~5 min CPU estimate
     # ... and stay within a day for the single-CPU jobs that dominate the paper run
     assert plan.runtime_min("imagene_fig3_train", WILDCARDS) <= 24 * 60
+
+
+REHEARSAL = REPO / "benchmarks" / "results" / "paper_scale_rehearsal.json"
+
+
+def rehearsed_jobs() -> list[dict]:
+    """Workflow jobs of the full-size rehearsal (benchmarks/paper_scale/rehearsal.py) with their
+    wildcards, whole-job wall time and peak RSS."""
+    record = json.loads(REHEARSAL.read_text())
+    assert record["provenance"]["scale"] == 1.0, "the committed rehearsal must be the full-size run"
+    return [row for row in record["jobs"] if row.get("wildcards") is not None and row["status"] == "ok"]
+
+
+@pytest.mark.parametrize("row", rehearsed_jobs(), ids=lambda row: row["job"])
+def test_paper_preset_size_models_cover_the_full_size_rehearsal(row):
+    """The size model (before SAFETY) of every rehearsed job is at least what the rehearsal
+    measured, so the request (SAFETY x that + STARTUP) keeps its headroom; lowering a rate below
+    the measurement fails here."""
+    plan = ResourcePlan(load_preset("paper"))
+    rule, wildcards = row["rule"], row["wildcards"]
+    size = plan.size(rule, wildcards)
+    measured_s = max(row["job_wall_s"], row["job_cpu_s"])
+    assert size.mem_mb >= row["peak_rss_mb"], f"{row['job']}: model {size.mem_mb:.0f} MB < {row['peak_rss_mb']} MB"
+    assert size.seconds >= measured_s, f"{row['job']}: model {size.seconds:.0f} s < {measured_s} s"
+    assert plan.mem_mb(rule, wildcards) >= SAFETY * row["peak_rss_mb"] * 0.99
+    assert plan.runtime_min(rule, wildcards) * 60 >= SAFETY * measured_s + STARTUP_S

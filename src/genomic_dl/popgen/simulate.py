@@ -143,7 +143,7 @@ def _simulate_region(
         random_seed=seed % MAX_SEED + 1,
     )
     genotypes = mutated.genotype_matrix().T.astype(np.uint8, copy=False)
-    return genotypes, mutated.tables.sites.position
+    return genotypes, np.array(mutated.tables.sites.position)  # a copy: a view keeps the tables alive
 
 
 def _simulate_replicate(
