@@ -280,7 +280,7 @@ Made by `benchmarks/paper_scale/rehearsal.py` (measurements) and
 `benchmarks/paper_scale/cost_table.py` (this section); data in
 `benchmarks/results/paper_scale_rehearsal.{{json,csv}}` and `benchmarks/results/paper_scale_cost.{{json,csv}}`.
 Commit {p["commit"][:10]}, preset `{p["preset"]}`, {p["date_utc"]}, {m["cpu_model"]}, {m["cores"]} cores
-(shared with another engineer's tests: {"yes" if m["cores_shared"] else "no"}), {m["ram_gib"]} GiB RAM, no GPU;
+(cores shared with other jobs: {"yes" if m["cores_shared"] else "no"}), {m["ram_gib"]} GiB RAM, no GPU;
 EvoAug training timed over {p["evoaug_steps"]} optimiser steps per stage.{rerun}
 
 One job of every rule type ran at the paper preset's full size, each in its own child process
