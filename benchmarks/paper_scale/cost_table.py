@@ -38,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pandas as pd
-from rehearsal import ROOT, paper_config
+from rehearsal import ROOT, markdown, paper_config
 
 from genomic_dl.resources import ResourcePlan
 
@@ -249,21 +249,6 @@ def table(frame: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body])
 
 
-def rehearsal_table(rows: list[dict]) -> str:
-    lines = [
-        "| job | rule | size | wall (s) | CPU (s) | peak RSS (MB) | output (MB) | extrapolated | whole job (CPU h) |",
-        "|---|---|---|---:|---:|---:|---:|---|---:|",
-    ]
-    for r in rows:
-        extrapolated = f"yes, x{r['factor']:g} of {r['measured_wall_s']:g} s" if r["extrapolated"] == "yes" else "no"
-        whole = r.get("job_cpu_s", r["cpu_s"]) / 3600
-        lines.append(
-            f"| {r['job']} | {r['rule']} | {r['size']} | {r['wall_s']:,.0f} | {r['cpu_s']:,.0f} | "
-            f"{r['peak_rss_mb']:,.0f} | {r['output_mb']:,.1f} | {extrapolated} | {whole:,.2f} |"
-        )
-    return "\n".join(lines)
-
-
 def section(record: dict, rules: pd.DataFrame, papers: pd.DataFrame, speedup: float, n_jobs: int) -> str:
     p = record["provenance"]
     m = p["machine"]
@@ -290,7 +275,7 @@ batches, shards) or, for EvoAug, one epoch from the timed steps; peak memory is 
 at full size. The last column is the whole workflow job (EvoAug: `max_epochs` epochs, an upper
 bound as early stopping may end sooner). Set-up rows are not workflow jobs.
 
-{rehearsal_table(record["jobs"])}
+{markdown(record["jobs"], whole_job=True)}
 
 Cost of the paper preset's {n_jobs:,} jobs (dry run of `all`). CPU-hours: the rehearsed job's CPU
 time times the size ratio of `genomic_dl.resources` (rules marked "model" were not rehearsed and

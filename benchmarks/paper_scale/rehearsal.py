@@ -758,17 +758,20 @@ def provenance(scale: float, steps: int, baseline_mb: float) -> dict:
     }
 
 
-def markdown(rows: list[dict]) -> str:
+def markdown(rows: list[dict], whole_job: bool = False) -> str:
+    """The rehearsal's table; ``whole_job`` adds the whole workflow job's CPU-hours (docs page)."""
+    head = "| job | rule | size | wall (s) | CPU (s) | peak RSS (MB) | output (MB) | extrapolated |"
     lines = [
-        "| job | rule | size | wall (s) | CPU (s) | peak RSS (MB) | output (MB) | extrapolated |",
-        "|---|---|---|---:|---:|---:|---:|---|",
+        head + (" whole job (CPU h) |" if whole_job else ""),
+        "|---|---|---|---:|---:|---:|---:|---|" + ("---:|" * whole_job),
     ]
     for r in rows:
-        extrapolated = f"yes (x{r['factor']:g} of {r['measured_wall_s']:g} s)" if r["extrapolated"] == "yes" else "no"
-        lines.append(
-            f"| {r['job']} | {r['rule']} | {r['size']} | {r['wall_s']:.0f} | {r['cpu_s']:.0f} | "
-            f"{r['peak_rss_mb']:.0f} | {r['output_mb']:.1f} | {extrapolated if r['status'] == 'ok' else 'FAILED'} |"
+        extrapolated = f"yes, x{r['factor']:g} of {r['measured_wall_s']:g} s" if r["extrapolated"] == "yes" else "no"
+        line = (
+            f"| {r['job']} | {r['rule']} | {r['size']} | {r['wall_s']:,.0f} | {r['cpu_s']:,.0f} | "
+            f"{r['peak_rss_mb']:,.0f} | {r['output_mb']:,.1f} | {extrapolated if r.get('status', 'ok') == 'ok' else 'FAILED'} |"
         )
+        lines.append(line + (f" {r.get('job_cpu_s', r['cpu_s']) / 3600:,.2f} |" if whole_job else ""))
     return "\n".join(lines)
 
 
