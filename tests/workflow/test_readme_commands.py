@@ -6,7 +6,9 @@ How the test decides what to do with a command (first match wins):
   run for hours, and the test suite itself runs inside ``make test``; they are listed in
   ``SETUP`` (a new set-up command must be added there deliberately) and not run.
 * **after a run** (``snakemake --report``): needs a finished run; run as printed with
-  ``--configfile config/presets/smoke.yaml --directory <the smoke run>`` appended (slow).
+  ``--configfile config/presets/smoke.yaml --directory <the smoke run>`` appended (slow), its
+  report path moved from the default preset's results tree to the smoke preset's (the run it
+  reports on).
 * **snakemake**: a real run takes minutes to hours; run as printed with ``-n`` appended (a dry
   run parses every argument, builds the DAG and fails on a target read as a config file).
 * **paper scale** (``benchmarks/paper_scale/run.sh OUT SECONDS``): hours on a GPU machine; run
@@ -36,7 +38,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, load_preset
 
 COMMAND_LANGUAGES = {"bash", "sh", "shell", "console"}
 SETUP = {("make", "run"), ("make", "test"), ("pip", "install")}
@@ -160,8 +162,12 @@ def test_paper_scale_command_dry_runs_as_printed(number, argv):
 @pytest.mark.slow
 @pytest.mark.parametrize(("number", "argv"), AFTER, ids=ids(AFTER))
 def test_report_command_runs_after_the_smoke_run(number, argv, smoke_run):
+    default, smoke = load_preset("default")["results_dir"], load_preset("smoke")["results_dir"]
+    argv = [arg.replace(f"{default}/", f"{smoke}/", 1) if arg.startswith(f"{default}/") else arg for arg in argv]
     result = run([*resolve(argv), "--configfile", str(REPO / SMOKE), "--directory", str(smoke_run)], timeout=600)
     assert result.returncode == 0, f"{number}\n{(result.stdout + result.stderr)[-3000:]}"
+    report = argv[argv.index("--report") + 1]
+    assert report.startswith(f"{smoke}/") and (smoke_run / report).stat().st_size > 10_000
 
 
 # --------------------------------------------------------------------------- static: target order
