@@ -252,11 +252,21 @@ def table(frame: pd.DataFrame) -> str:
 def section(record: dict, rules: pd.DataFrame, papers: pd.DataFrame, speedup: float, n_jobs: int) -> str:
     p = record["provenance"]
     m = p["machine"]
-    earlier = p.get("other_rows_from")
+    chain = [p]  # newest stamp first: each --only rerun keeps the earlier run's stamp inside its own
+    while chain[-1].get("other_rows_from"):
+        chain.append(chain[-1]["other_rows_from"])
+    shared = any(stamp["machine"]["cores_shared"] for stamp in chain)
+    covered: set[str] = set()
+    parts = []
+    for stamp in chain[:-1]:
+        jobs = [job for job in stamp["rerun_jobs"] if job not in covered]
+        covered.update(jobs)
+        if jobs:
+            parts.append(f"rows {', '.join(jobs)} at commit {stamp['commit'][:10]}, {stamp['date_utc']}")
     rerun = (
-        f" Rows {', '.join(p['rerun_jobs'])} re-measured at commit {p['commit'][:10]}, {p['date_utc']}; the other rows"
-        f" at commit {earlier['commit'][:10]}, {earlier['date_utc']}."
-        if earlier
+        f" Measured in {len(chain)} runs: {'; '.join(parts)}; the other rows at commit {chain[-1]['commit'][:10]},"
+        f" {chain[-1]['date_utc']}."
+        if len(chain) > 1
         else ""
     )
     return f"""{SECTION}
@@ -265,7 +275,7 @@ Made by `benchmarks/paper_scale/rehearsal.py` (measurements) and
 `benchmarks/paper_scale/cost_table.py` (this section); data in
 `benchmarks/results/paper_scale_rehearsal.{{json,csv}}` and `benchmarks/results/paper_scale_cost.{{json,csv}}`.
 Commit {p["commit"][:10]}, preset `{p["preset"]}`, {p["date_utc"]}, {m["cpu_model"]}, {m["cores"]} cores
-(cores shared with other jobs: {"yes" if m["cores_shared"] else "no"}), {m["ram_gib"]} GiB RAM, no GPU;
+(cores shared with other jobs for some rows: {"yes" if shared else "no"}), {m["ram_gib"]} GiB RAM, no GPU;
 EvoAug training timed over {p["evoaug_steps"]} optimiser steps per stage.{rerun}
 
 One job of every rule type ran at the paper preset's full size, each in its own child process

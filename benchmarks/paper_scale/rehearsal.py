@@ -711,7 +711,7 @@ def derived_rows(rows: dict[str, dict], plans: Plans) -> list[dict]:
     ]
 
 
-def provenance(scale: float, steps: int, baseline_mb: float) -> dict:
+def provenance(scale: float, steps: int, baseline_mb: float, shared_cores: bool) -> dict:
     def git(*args: str) -> str:
         try:
             return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
@@ -740,7 +740,7 @@ def provenance(scale: float, steps: int, baseline_mb: float) -> dict:
             "cores": os.cpu_count(),
             "ram_gib": round(pages / 2**30, 1),
             "gpu": None,
-            "cores_shared": True,
+            "cores_shared": shared_cores,  # as stated by --shared-cores
         },
         "python": platform.python_version(),
         "torch": torch.__version__,
@@ -800,6 +800,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="optimiser steps per EvoAug stage")
     parser.add_argument(
+        "--shared-cores",
+        action="store_true",
+        help="other work ran on the same cores (stamped; times are then upper bounds)",
+    )
+    parser.add_argument(
         "--refresh", action="store_true", help="recompute the derived columns of --out's JSON, run nothing"
     )
     args = parser.parse_args(argv)
@@ -826,7 +831,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="rehearsal_scratch_", dir=args.out))
     os.environ.setdefault("NUMBA_CACHE_DIR", str(scratch / "numba_cache"))  # cold unless set
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    stamp = provenance(args.scale, args.steps, baseline)  # the code and time the run started with
+    stamp = provenance(args.scale, args.steps, baseline, args.shared_cores)  # the code and time the run started with
     measured: dict[str, dict] = {}
     failed: set[str] = set()
     started = time.perf_counter()
