@@ -32,7 +32,7 @@ def test_a_tiny_rehearsal_measures_every_job_type(tmp_path):
     # numba's Tomtom cache where the workflow keeps it (Snakefile), so only the first run compiles
     env = {**os.environ, "NUMBA_CACHE_DIR": os.environ.get("NUMBA_CACHE_DIR", str(ROOT / ".numba_cache"))}
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--scale", "0.001", "--steps", "2", "--out", str(tmp_path)],
+        [sys.executable, str(SCRIPT), "--scale", "0.001", "--steps", "2", "--shared-cores", "--out", str(tmp_path)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -58,7 +58,7 @@ def test_a_tiny_rehearsal_measures_every_job_type(tmp_path):
     # provenance stamp and the markdown table
     provenance = record["provenance"]
     assert provenance["preset"] == "config/presets/paper.yaml" and provenance["scale"] == 0.001
-    assert provenance["machine"]["cores"] >= 1 and provenance["machine"]["cores_shared"] is True
+    assert provenance["machine"]["cores"] >= 1 and provenance["machine"]["cores_shared"] is True  # as stated
     assert "| simulate_S0 | simulate_msprime |" in result.stdout
     assert (tmp_path / "paper_scale_rehearsal.csv").read_text().startswith("job,rule,what,size,wall_s")
     assert not list(tmp_path.glob("rehearsal_scratch_*")), "scratch data left behind"
