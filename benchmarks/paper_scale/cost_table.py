@@ -3,9 +3,11 @@
     python benchmarks/paper_scale/cost_table.py [--rehearsal JSON] [--dry-run LOG] [--gpu-times CSV]
         [--gpu-speedup X] [--out DIR] [--docs docs/benchmarks.md]
 
-* Jobs: every job of ``snakemake -n all --configfile config/presets/paper.yaml`` (run in an
-  empty scratch directory, so every job is pending; or a saved dry-run log via ``--dry-run``),
-  with its wildcards.
+* Jobs: every job of ``snakemake -n all --config slim=require --configfile
+  config/presets/paper.yaml`` (run in an empty scratch directory, so every job is pending; or a
+  saved dry-run log via ``--dry-run``), with its wildcards. ``slim=require`` keeps the SLiM
+  sweeps and what is built on them in the DAG even where SLiM is not installed (the paper preset's
+  ``slim: auto`` builds them wherever it is).
 * CPU-hours: a job of a rehearsed rule costs the rehearsed job's CPU time (``job_cpu_s`` of
   ``benchmarks/results/paper_scale_rehearsal.json``) times the ratio of the two jobs' sizes in
   ``genomic_dl.resources.ResourcePlan`` (replicates, regions, images, epochs, sequences ...);
@@ -80,10 +82,12 @@ WILDCARDS = re.compile(r"^\s+wildcards: (.*)$")
 
 
 def dry_run_log() -> str:
-    """``snakemake -n`` of the paper preset in an empty directory (targets before --configfile)."""
+    """``snakemake -n`` of the paper preset with its SLiM jobs, in an empty directory (the target and
+    --config before --configfile, which takes several values)."""
     with tempfile.TemporaryDirectory() as workdir:
         result = subprocess.run(
-            [sys.executable, "-m", "snakemake", "-n", "all", "--configfile", "config/presets/paper.yaml"]
+            [sys.executable, "-m", "snakemake", "-n", "all", "--config", "slim=require"]
+            + ["--configfile", "config/presets/paper.yaml"]
             + ["--directory", workdir],
             cwd=ROOT,
             capture_output=True,
@@ -292,7 +296,8 @@ time times the size ratio of `genomic_dl.resources` (rules marked "model" were n
 use that module's estimate). GPU-hours are estimated (no GPU here): measured on the H200 where
 `results/paper-scale/job_times.csv` has the rule, else CPU time / {speedup:.1f} (the ratio measured for
 `imagene_fig3_train`: one CPU thread vs the H200). Disk: rehearsed outputs times counts (n/m = not
-measured). Jobs that need SLiM are not in this DAG (SLiM was not installed for the dry run).
+measured). The SLiM jobs are in this DAG (`--config slim=require`) but were not rehearsed (SLiM was not
+installed): they cost the size model's estimate (`genomic_dl.resources`, about 70 s per replicate).
 
 {table(papers)}
 
