@@ -20,6 +20,24 @@ def test_presets_are_valid(preset):
     assert config["preset"] == preset
 
 
+def training_precisions(config: dict) -> dict[str, str]:
+    """``{section path: precision}`` of every training section of a merged config."""
+    found = {}
+    for paper in ("imagene", "cecil2023", "evoaug"):
+        for section in ("training", "finetuning"):
+            if "precision" in config[paper].get(section, {}):
+                found[f"{paper}.{section}"] = config[paper][section]["precision"]
+    return found
+
+
+def test_the_paper_preset_trains_in_the_papers_precision():
+    """bf16 is the default preset's speed choice; the paper preset must not inherit it."""
+    default, paper = training_precisions(load_preset("default")), training_precisions(load_preset("paper"))
+    assert {"imagene.training", "cecil2023.training", "evoaug.training"} <= set(paper)
+    assert set(paper.values()) == {"fp32"}, paper
+    assert default["imagene.training"] == default["cecil2023.training"] == "bf16"
+
+
 def check_rejected(config, *fragments):
     with pytest.raises(ConfigError) as error:
         check_config(config, SCHEMA)
