@@ -94,3 +94,16 @@ def test_minicnn_weights_are_the_kernel_and_the_dense_map():
         minicnn_weights(ReducedCNN((9, 7), n_filters=2))
     with pytest.raises(ValueError, match="ReducedCNN"):
         minicnn_weights(build_cecil_model("imagene", cecil_imagene_kwargs((16, 16), conv_filters=(1,))))
+
+
+def test_shap_values_log_progress_after_each_batch(caplog):
+    model = MiniCNN((8, 6), generator=generator(12)).eval()
+    with caplog.at_level("INFO", logger="genomic_dl.cecil2023.shap_maps"):
+        shap_values(model, images(4, (8, 6), seed=13), images(5, (8, 6), seed=14), batch_size=2)
+    progress = [record.getMessage() for record in caplog.records if "SHAP values" in record.getMessage()]
+    assert [line.split(" images")[0] for line in progress] == [
+        "SHAP values: 2/5",
+        "SHAP values: 4/5",
+        "SHAP values: 5/5",
+    ]
+    assert all("of 8x6" in line for line in progress)
