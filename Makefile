@@ -1,11 +1,13 @@
 # Two entry points, each of which creates or updates the virtual environment by itself:
-#   make run    the default preset, offline (all figure targets)
+#   make run    the default preset, offline (all figure targets; TARGETS=evoaug2023 or
+#               TARGETS="imagene2019 cecil2023": one part, see the Snakefile's per-paper rules)
 #   make test   the test suite (includes the smoke preset end to end)
 # Versions come from constraints.txt (pip -c); `make constraints` re-freezes it from .venv,
 # `make upgrade` moves .venv to the newest versions pyproject.toml allows and re-freezes.
 PYTHON ?= python3.11
 VENV   := .venv
 CORES  ?= all
+TARGETS ?=
 STAMP  := $(VENV)/.installed
 PIP    := $(VENV)/bin/pip
 
@@ -20,7 +22,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/snakemake --cores $(CORES)
+	$(VENV)/bin/snakemake --cores $(CORES) $(TARGETS)
 
 smoke: $(STAMP)
 	$(VENV)/bin/snakemake --cores $(CORES) --configfile config/presets/smoke.yaml

@@ -70,6 +70,9 @@ include: "workflow/rules/scorecard.smk"
 localrules:
     all,
     scorecard,
+    imagene2019,
+    cecil2023,
+    evoaug2023,
 
 
 rule all:
@@ -77,3 +80,19 @@ rule all:
     input:
         ALL_FIGURES,
         rules.scorecard.output,
+
+
+# One paper's figures and tables: `snakemake --cores N evoaug2023` (or imagene2019, cecil2023).
+rule imagene2019:
+    input:
+        imagene.figures,
+
+
+rule cecil2023:
+    input:
+        cecil.figures,
+
+
+rule evoaug2023:
+    input:
+        evoaug.figures + interp.figures,

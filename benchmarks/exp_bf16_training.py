@@ -1,9 +1,11 @@
-"""Experiment: does bf16 autocast change the popgen networks' results beyond seed noise, and how much faster is it?
+"""Experiment: does bf16 autocast change the networks' results beyond seed noise, and how much faster is it?
 
 Run::
 
     .venv/bin/python benchmarks/exp_bf16_training.py [--experiment fig3|fig5|cecil] [--seeds 1 2 3 4 5] \\
         [--cores 2] [--json benchmarks/results/bf16_training_<experiment>.json]
+
+    .venv/bin/python benchmarks/exp_bf16_training.py --experiment evoaug [--datasets basset deepstarr]
 
 Builds the same networks of the ``default`` preset twice through the workflow's own rules, once in
 ``fp32`` and once with ``training.precision: bf16``, each into a results tree of its own
@@ -15,6 +17,10 @@ differs:
   metric: test accuracy.
 * ``fig5``: ImaGene Fig 5 multiclass networks (11 classes over S, ``--label-distribution``), one
   per ``--seeds``; metrics: test accuracy and RMSE of the posterior mean.
+* ``evoaug``: EvoAug's standard training and its two-stage "evoaug" setting (all augmentations,
+  pretrained then fine-tuned) on each of ``--datasets`` (synthetic data of the default preset),
+  one model per ``--seeds``; metrics: the mean over tasks of AUROC and AUPR (binary) or Pearson r
+  (regression) on the test set, of the standard and of the fine-tuned model.
 * ``cecil``: Cecil & Sugden's Table 1 models (Imagene, mini-CNN, DeepSet with their restarts) on
   ``--dataset``; their seeds derive from the master seed, so each of ``--seeds`` is a master
   seed (new data and initialisations, one tree per seed and precision); metric: test accuracy.
@@ -44,6 +50,12 @@ from scipy import stats
 REPO = Path(__file__).resolve().parents[1]
 PRECISIONS = ("fp32", "bf16")
 CECIL_MODELS = ("imagene", "mini_cnn", "deepset")
+#: EvoAug (setting, stage whose test metrics are compared).
+EVOAUG_RUNS = (("standard", "standard"), ("evoaug", "finetuned"))
+#: EvoAug stage whose training speed is reported (the augmented run's pretraining: its longest).
+EVOAUG_SPEED_STAGE = {"standard": "standard", "finetuned": "pretrained"}
+#: EvoAug test metrics compared (the means over tasks), by what the data set's file holds.
+EVOAUG_METRICS = ("mean_auroc", "mean_aupr", "mean_pearson_r")
 
 
 @dataclass
@@ -62,6 +74,21 @@ def builds(args: argparse.Namespace, precision: str) -> list[Build]:
         overlay = {"imagene": {"training": {"precision": precision}, "fig3": {"seeds": args.seeds}}}
         runs = [f"imagene2019/fig3/standard/{args.sorting}/S{args.S}/seed{seed}" for seed in args.seeds]
         return [Build(tree, overlay, [f"{run}/evaluation.json" for run in runs])]
+    if args.experiment == "evoaug":
+        overlay = {
+            "evoaug": {
+                "training": {"precision": precision},
+                "finetuning": {"precision": precision},
+                "seeds": args.seeds,
+            }
+        }
+        targets = [
+            f"evoaug2023/models/{dataset}/{setting}/seed{seed}/{stage}_evaluation.json"
+            for dataset in args.datasets
+            for setting, stage in EVOAUG_RUNS
+            for seed in args.seeds
+        ]
+        return [Build(tree, overlay, targets)]
     if args.experiment == "fig5":
         overlay = {"imagene": {"training": {"precision": precision}, "fig5": {"seeds": args.seeds}}}
         runs = [f"imagene2019/fig5/{args.label_distribution}/seed{seed}" for seed in args.seeds]
@@ -96,7 +123,16 @@ def measurements(args: argparse.Namespace, precision: str) -> dict[str, dict[str
     for build in builds(args, precision):
         for target in build.targets:
             run = REPO / build.tree / Path(target).parent
-            if args.experiment == "cecil":
+            if args.experiment == "evoaug":
+                stage = Path(target).name.removesuffix("_evaluation.json")
+                evaluation = json.loads((REPO / build.tree / target).read_text())
+                model = "/".join(Path(target).parts[2:4])  # dataset/setting
+                values = {key: float(evaluation[key]) for key in EVOAUG_METRICS if key in evaluation}
+                history = pd.read_csv(
+                    REPO / build.tree / Path(target).parent / f"{EVOAUG_SPEED_STAGE[stage]}_history.csv"
+                )
+                values["train_images_per_s"] = float(history["train_images_per_s"].mean())
+            elif args.experiment == "cecil":
                 summary = json.loads((run / "summary.json").read_text())
                 predictions = pd.read_csv(run / "predictions.csv")
                 model = run.parent.name
@@ -159,7 +195,7 @@ def markdown(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--experiment", choices=["fig3", "fig5", "cecil"], default="fig3")
+    parser.add_argument("--experiment", choices=["fig3", "fig5", "cecil", "evoaug"], default="fig3")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--S", type=int, default=300, help="fig3: selection strength of the selected class")
     parser.add_argument("--sorting", default="rows", choices=["none", "rows", "cols", "rows_cols"], help="fig3")
@@ -167,6 +203,9 @@ def main(argv: list[str] | None = None) -> dict:
         "--label-distribution", default="categorical", help="fig5: a key of imagene.fig5.label_distributions"
     )
     parser.add_argument("--dataset", default="single_s01", help="cecil: a data set of cecil2023.datasets")
+    parser.add_argument(
+        "--datasets", nargs="+", default=["basset", "deepstarr"], help="evoaug: EvoAug data sets of the default preset"
+    )
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--json", type=Path, help="default: benchmarks/results/bf16_training_<experiment>.json")
     args = parser.parse_args(argv)

@@ -2,11 +2,13 @@
 
 Run::
 
-    .venv/bin/python benchmarks/timed_run.py OUT [--target run|smoke] [--cores N]
+    .venv/bin/python benchmarks/timed_run.py OUT [--target run|smoke] [--cores N] [--targets T ...]
 
 Clones this repository's HEAD into ``OUT/clone`` (``git clone --local``: committed code only),
 runs ``make <target>`` there (``run``: the default preset, every figure; ``smoke``: the smoke
-preset) exactly as a new user would, virtual environment included, and writes into ``OUT``:
+preset) exactly as a new user would, virtual environment included (``--targets``: only those
+Snakemake targets, ``make run TARGETS=...``; e.g. ``evoaug2023``, or ``imagene2019 cecil2023``:
+the two parts of the default run share no job), and writes into ``OUT``:
 
 * ``make.log``: the run's output;
 * ``job_times.csv``: every finished job's rule, wildcards, start, end and seconds (from
@@ -27,6 +29,7 @@ import importlib.util
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import time
@@ -62,9 +65,19 @@ def per_rule(jobs: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda row: -row["job_seconds"])
 
 
+def make_command(target: str, cores: str, targets: list[str]) -> list[str]:
+    """The ``make`` call of a timed run: ``make <target> CORES=<cores> [TARGETS=<targets>]``."""
+    command = ["make", target, f"CORES={cores}"]
+    if targets:
+        if target != "run":
+            raise ValueError(f"--targets needs --target run, got --target {target}")
+        command.append(f"TARGETS={' '.join(targets)}")
+    return command
+
+
 def markdown(report: dict) -> str:
     lines = [
-        f"# Timed `make {report['target']}` from a fresh clone",
+        f"# Timed `{shlex.join(report['command'])}` from a fresh clone",
         "",
         (
             f"Commit `{report['commit']}`, {report['date_utc']}, {report['machine']}, `--cores {report['cores']}`: "
@@ -87,7 +100,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("out", type=Path, help="output folder (the clone goes to OUT/clone)")
     parser.add_argument("--target", choices=["run", "smoke"], default="run", help="make target (default: run)")
     parser.add_argument("--cores", default="all", help="make's CORES (default: all)")
+    parser.add_argument(
+        "--targets", nargs="+", default=[], help="Snakemake targets of make run (default: all, the whole run)"
+    )
     args = parser.parse_args(argv)
+    try:
+        command = make_command(args.target, args.cores, args.targets)
+    except ValueError as error:
+        parser.error(str(error))
     out = args.out.resolve()
     clone = out / "clone"
     if clone.exists():
@@ -97,10 +117,8 @@ def main(argv: list[str] | None = None) -> dict:
     subprocess.run(["git", "clone", "--quiet", "--local", str(REPO), str(clone)], check=True)
     started = time.perf_counter()
     with open(out / "make.log", "w") as log:
-        print(f"make {args.target} CORES={args.cores} in {clone} (log: {out / 'make.log'})", file=sys.stderr)
-        status = subprocess.run(
-            ["make", args.target, f"CORES={args.cores}"], cwd=clone, stdout=log, stderr=subprocess.STDOUT, check=False
-        ).returncode
+        print(f"{shlex.join(command)} in {clone} (log: {out / 'make.log'})", file=sys.stderr)
+        status = subprocess.run(command, cwd=clone, stdout=log, stderr=subprocess.STDOUT, check=False).returncode
     wall = time.perf_counter() - started
 
     job_times = _job_times_module()
@@ -114,6 +132,8 @@ def main(argv: list[str] | None = None) -> dict:
     span = (max(j["end"] for j in jobs) - min(j["start"] for j in jobs)).total_seconds() if jobs else 0.0
     report = {
         "target": args.target,
+        "targets": args.targets,
+        "command": command,
         "cores": args.cores,
         "commit": commit.stdout.strip(),
         "date_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

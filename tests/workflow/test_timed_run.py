@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
+import pytest
 from conftest import REPO
 
 
@@ -33,6 +34,7 @@ def test_per_rule_sums_the_jobs_of_a_run_log(tmp_path):
     assert abs(rows[0]["share"] - 140 / 210) < 1e-12
     report = {
         "target": "run",
+        "command": ["make", "run", "CORES=all"],
         "commit": "abc",
         "date_utc": "2026-12-05T08:00:00Z",
         "machine": "x86_64, 2 cores",
@@ -44,4 +46,18 @@ def test_per_rule_sums_the_jobs_of_a_run_log(tmp_path):
         "rules": rows,
     }
     text = timed_run.markdown(report)
+    assert text.startswith("# Timed `make run CORES=all` from a fresh clone")
     assert "**5.0 min** in all" in text and "| imagene_fig3_train | 1 | 2.3 | 66.7 % |" in text
+
+
+def test_make_command_passes_the_targets_to_make_run():
+    timed_run = load()
+    assert timed_run.make_command("run", "2", []) == ["make", "run", "CORES=2"]
+    assert timed_run.make_command("run", "2", ["imagene2019", "cecil2023"]) == [
+        "make",
+        "run",
+        "CORES=2",
+        "TARGETS=imagene2019 cecil2023",
+    ]
+    with pytest.raises(ValueError, match="--targets needs --target run"):
+        timed_run.make_command("smoke", "2", ["evoaug2023"])
