@@ -414,6 +414,7 @@ class ResourcePlan:
             {
                 "imagene_fig1_download": lambda w: Size(3600, 1000),  # a 1000 Genomes chromosome VCF
                 "scorecard": lambda w: Size(60, 1000),
-                "all": lambda w: Size(0, 100),
             }
         )
+        for target in ("all", "imagene2019", "cecil2023", "evoaug2023"):  # inputs only, no work
+            self.models[target] = lambda w: Size(0, 100)
