@@ -125,12 +125,10 @@ def measurements(args: argparse.Namespace, precision: str) -> dict[str, dict[str
             run = REPO / build.tree / Path(target).parent
             if args.experiment == "evoaug":
                 stage = Path(target).name.removesuffix("_evaluation.json")
-                evaluation = json.loads((REPO / build.tree / target).read_text())
+                evaluation = json.loads((run / Path(target).name).read_text())
                 model = "/".join(Path(target).parts[2:4])  # dataset/setting
                 values = {key: float(evaluation[key]) for key in EVOAUG_METRICS if key in evaluation}
-                history = pd.read_csv(
-                    REPO / build.tree / Path(target).parent / f"{EVOAUG_SPEED_STAGE[stage]}_history.csv"
-                )
+                history = pd.read_csv(run / f"{EVOAUG_SPEED_STAGE[stage]}_history.csv")
                 values["train_images_per_s"] = float(history["train_images_per_s"].mean())
             elif args.experiment == "cecil":
                 summary = json.loads((run / "summary.json").read_text())

@@ -50,6 +50,8 @@ SAFETY = 2.0
 #: Floors: the smallest request of any job.
 MIN_MEM_MB = 1000
 MIN_RUNTIME_MIN = 5
+#: Target rules of the Snakefile: inputs only, run on the submitting host, no work of their own.
+TARGET_RULES = ("all", "imagene2019", "cecil2023", "evoaug2023")
 
 MSPRIME_S_PER_REPLICATE = 0.015  # 128 haplotypes (rehearsal: 7-10 ms; 16-core host under load: 15 ms)
 MSPRIME_MB_PER_REPLICATE = 0.09  # 128 haplotypes (rehearsal: 726 MB peak for 5,000 replicates)
@@ -416,5 +418,5 @@ class ResourcePlan:
                 "scorecard": lambda w: Size(60, 1000),
             }
         )
-        for target in ("all", "imagene2019", "cecil2023", "evoaug2023"):  # inputs only, no work
+        for target in TARGET_RULES:
             self.models[target] = lambda w: Size(0, 100)

@@ -7,10 +7,10 @@ import re
 import pytest
 from conftest import REPO, load_preset
 
-from genomic_dl.resources import SAFETY, STARTUP_S, ResourcePlan
+from genomic_dl.resources import SAFETY, STARTUP_S, TARGET_RULES, ResourcePlan
 
 RULE_FILES = sorted((REPO / "workflow" / "rules").glob("*.smk"))
-LOCAL_RULES = {"all", "imagene2019", "cecil2023", "evoaug2023"}  # target rules: run locally, do no work
+LOCAL_RULES = set(TARGET_RULES)  # run on the submitting host, do no work
 
 
 def rule_blocks() -> dict[str, str]:

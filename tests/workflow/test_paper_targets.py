@@ -10,7 +10,9 @@ from collections import Counter
 
 from conftest import REPO
 
-PAPER_RULES = {"imagene2019", "cecil2023", "evoaug2023"}
+from genomic_dl.resources import TARGET_RULES
+
+PAPER_RULES = set(TARGET_RULES) - {"all"}
 
 
 def dag_jobs(*targets: str) -> Counter:

@@ -13,6 +13,8 @@ from conftest import REPO
 from snakemake.api import SnakemakeApi
 from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings, StorageSettings
 
+from genomic_dl.resources import TARGET_RULES
+
 # Import name -> conda-forge package name(s) that provide it.
 CONDA_PACKAGES = {
     "numpy": {"numpy"},
@@ -36,7 +38,7 @@ CONDA_PACKAGES = {
     "jsonschema": {"jsonschema"},
 }
 PACKAGE_ROOT = REPO / "src"
-RULES_WITHOUT_JOBS = {"all", "imagene2019", "cecil2023", "evoaug2023"}  # target rules: inputs only
+RULES_WITHOUT_JOBS = set(TARGET_RULES)  # inputs only
 
 
 @pytest.fixture(scope="module")
